@@ -11,7 +11,22 @@
  * Ownership: exec_credential_new() copies everything it is given; the
  * returned object is freed by exec_credential_free().  Strings returned by
  * exec_credential_get() stay owned by the object and remain valid until the
- * next exec_credential_get()/_invalidate()/_free() on it.
+ * next exec_credential_get()/_invalidate()/_free() on it.  An object is not
+ * thread-safe: one thread at a time may use it.
+ *
+ * Running the plugin: fork/exec without a shell (a bare command is looked up
+ * on $PATH); environment = ours + cfg->env (later entries win) +
+ * KUBERNETES_EXEC_INFO; stdin is connected only when the run is interactive
+ * (Never: /dev/null; IfAvailable: iff our stdin is a terminal; Always: an
+ * error unless it is), stderr is passed through, stdout is captured (at most
+ * 1 MiB).  A non-interactive run is killed after cfg->timeout_sec (default
+ * 60 s) - client-go has no limit, but a hung plugin must not hang us.
+ *
+ * Errors use client-go's words ("exec: executable X not found" followed by
+ * the install hint, "exec: executable X failed with exit code N",
+ * "exec plugin didn't return a status field", ...) and never contain the
+ * plugin's output.  kubectl shows them as "getting credentials: <msg>"; that
+ * prefix is the caller's to add.
  */
 #ifndef EXEC_CREDENTIAL_H
 #define EXEC_CREDENTIAL_H
@@ -37,6 +52,9 @@ struct exec_config {
 	int cluster_insecure;
 	const char *cluster_ca_pem;     /* inlined, base64-encoded into the info */
 	const char *cluster_config_json; /* the client.authentication.k8s.io/exec extension, or NULL */
+	const char *cluster_proxy_url;
+	int cluster_disable_compression;
+	int timeout_sec;                /* 0 = 60; not applied to interactive runs */
 };
 
 struct exec_result {

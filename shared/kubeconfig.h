@@ -9,6 +9,20 @@
  * that defined the entry.  Flags in struct kubeconfig_overrides override
  * the file with client-go's rules (--token clears tokenFile, …).
  *
+ * "Nothing configured" means: no context selected (no --context and no
+ * current-context), no --cluster and no --server.  Then, in a pod
+ * ($KUBERNETES_SERVICE_HOST/_PORT set and the service-account token
+ * present) the in-cluster config is used with --token,
+ * --certificate-authority, --insecure-skip-tls-verify, -n, --as... applied;
+ * elsewhere it is the error "no configuration has been provided, ...".
+ * Only the selected context, cluster and user are validated (as client-go
+ * does); CA, client certificate/key and token files are read at load time,
+ * so a missing one is reported here, naming it.  The user's exec stanza
+ * becomes out->exec even when the user also has a token or certificate:
+ * the client decides which credential to use.  Unsupported: auth-provider
+ * (an error naming the user), as-user-extra (validated, not sent), the
+ * legacy ~/.kube/.kubeconfig migration.
+ *
  * Every error is one sentence that names the file or entry at fault, and
  * never contains a credential.
  *
@@ -39,6 +53,10 @@ struct kubeconfig_overrides {
 	const char *as_user, *as_uid;
 	const char *const *as_groups;   /* NULL-terminated or NULL */
 	long request_timeout_ms;        /* 0 = none */
+	/* The service-account directory for the in-cluster fallback and its
+	 * namespace; NULL = /var/run/secrets/kubernetes.io/serviceaccount.
+	 * Only tests set it. */
+	const char *in_cluster_sa_dir;
 };
 
 #define KUBECONFIG_OVERRIDES_INIT { .insecure_skip_tls_verify = -1 }

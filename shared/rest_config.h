@@ -5,7 +5,10 @@
  * fills it from kubeconfig files, flags or the in-cluster service account)
  * and the REST client (kube_client.h, which only reads it).  All paths have
  * already been resolved and all *-data fields base64-decoded: the client
- * never looks at a kubeconfig file.
+ * never looks at a kubeconfig file.  The PEM buffers (ca_pem,
+ * client_cert_pem, client_key_pem) are also NUL-terminated, not counted in
+ * their _len.  token_file, when set, was readable at load time and, if no
+ * static token was configured, its trimmed content is already in token.
  *
  * Ownership: the struct owns every pointer in it.  rest_config_release()
  * frees them all (wiping secrets first); the struct itself is the caller's.
