@@ -114,6 +114,11 @@ install: all ## Install into $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
+sim: ## Start the simulated cluster with the fixture repos (Ctrl-C stops it)
+	@mkdir -p build
+	tests/kubesim/kubesim --listen 127.0.0.1:0 --kubeconfig-out build/kubesim.kubeconfig \
+		--repos tests/fixtures/repos --request-log build/kubesim-requests.log
+
 demo: all ## Run the main job on the built-in simulated cluster
 	$(Q)scripts/demo.sh
 
