@@ -114,6 +114,9 @@ install: all ## Install into $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
+bench: all ## Benchmarks (figures, not pass/fail): the simulator's LIST of 2,000 Applications
+	$(Q)tests/kubesim/bench.py
+
 sim: ## Start the simulated cluster with the fixture repos (Ctrl-C stops it)
 	@mkdir -p build
 	tests/kubesim/kubesim --listen 127.0.0.1:0 --kubeconfig-out build/kubesim.kubeconfig \
@@ -126,7 +129,7 @@ clean: ## Remove build output
 	rm -rf build bin
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+	@grep -E '^[a-z-]+:.*## ' Makefile | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
 
 -include $(SHARED_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(WEBHOOK_OBJ:.o=.d)
