@@ -15,7 +15,7 @@ DESTDIR ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
 
 CC      ?= cc
-PKGS     = libcurl openssl libcjson yaml-0.1 libmicrohttpd
+PKGS     = libcurl openssl libcjson yaml-0.1 libmicrohttpd gnutls
 DEPS_OK := $(shell scripts/deps.sh --check >/dev/null 2>&1 && echo yes)
 
 ifeq ($(DEPS_OK),yes)

@@ -1,0 +1,138 @@
+/*
+ * AdmissionReview parsing (bad inputs get a clear message, for a 400) and
+ * the exact shape of the response (webhook.md §1.3).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "errbuf.h"
+#include "tap.h"
+
+#define REQ(body) "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"," \
+		  "\"request\":{" body "}}"
+#define MIN "\"uid\":\"u1\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"}," \
+	    "\"operation\":\"CREATE\""
+
+static const struct {
+	const char *what, *body, *error;        /* error NULL = parses */
+} parse_cases[] = {
+	{ "minimal v1 review", REQ(MIN), NULL },
+	{ "full review", REQ(MIN ",\"name\":\"web\",\"namespace\":\"prod\",\"dryRun\":true,"
+			 "\"userInfo\":{\"username\":\"alice\",\"groups\":[\"a\",\"b\"]},"
+			 "\"object\":{\"kind\":\"Deployment\"},\"oldObject\":null,"
+			 "\"resource\":{\"group\":\"apps\",\"version\":\"v1\",\"resource\":\"deployments\"},"
+			 "\"subResource\":\"scale\"}"), NULL },
+	{ "not JSON", "{\"apiVersion\":", "body is not valid JSON" },
+	{ "empty body", "", "body is not valid JSON" },
+	{ "an array", "[1,2]", "expected a JSON object" },
+	{ "no apiVersion", "{\"kind\":\"AdmissionReview\"}", "missing apiVersion or kind" },
+	{ "v1beta1", "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\"}",
+	  "unsupported apiVersion \"admission.k8s.io/v1beta1\"" },
+	{ "wrong kind", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Pod\"}",
+	  "unexpected kind \"Pod\"" },
+	{ "no request", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}",
+	  "missing request" },
+	{ "no uid", REQ("\"operation\":\"CREATE\""), "request.uid" },
+	{ "empty uid", REQ("\"uid\":\"\""), "request.uid" },
+	{ "uid not a string", REQ("\"uid\":7"), "request.uid" },
+	{ "unknown operation", REQ("\"uid\":\"u\",\"operation\":\"PATCH\""),
+	  "unknown operation \"PATCH\"" },
+	{ "no kind", REQ("\"uid\":\"u\",\"operation\":\"CREATE\""), "request.kind" },
+	{ "kind without kind", REQ("\"uid\":\"u\",\"operation\":\"CREATE\",\"kind\":{\"group\":\"\"}"),
+	  "request.kind" },
+	{ "groups not strings", REQ(MIN ",\"userInfo\":{\"groups\":[1]}"), "userInfo.groups" },
+	{ "username not a string", REQ(MIN ",\"userInfo\":{\"username\":{}}"), "request.userInfo" },
+	{ "object not an object", REQ(MIN ",\"object\":\"x\""), "request.object" },
+	{ "dryRun not a boolean", REQ(MIN ",\"dryRun\":\"yes\""), "request.dryRun" },
+	{ "name not a string", REQ(MIN ",\"name\":5"), "request.name" },
+	{ "deeply nested garbage",
+	  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+	  "body is not valid JSON" },
+};
+
+static void test_parse(void)
+{
+	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(*parse_cases); i++) {
+		struct admission_request req;
+		struct errbuf err;
+		const char *b = parse_cases[i].body;
+		int rc;
+
+		errbuf_clear(&err);
+		rc = admission_request_parse(&req, b, strlen(b), &err);
+		if (!parse_cases[i].error) {
+			ok(rc == 0, "%s parses", parse_cases[i].what);
+			admission_request_release(&req);
+			continue;
+		}
+		ok(rc == -1, "%s is rejected", parse_cases[i].what);
+		if (!ok(strstr(err.msg, parse_cases[i].error) != NULL, "%s: message", parse_cases[i].what))
+			printf("#   got: %s\n", err.msg);
+	}
+}
+
+static void test_fields(void)
+{
+	const char *b = REQ(MIN ",\"name\":\"web\",\"namespace\":\"prod\",\"dryRun\":true,"
+			   "\"userInfo\":{\"username\":\"alice\",\"groups\":[\"devs\"]},"
+			   "\"oldObject\":{\"kind\":\"Deployment\"}");
+	const char *users[] = { "bob" }, *groups[] = { "devs" };
+	struct admission_request req;
+
+	if (!ok(admission_request_parse(&req, b, strlen(b), NULL) == 0, "fields: parses"))
+		return;
+	is_str(req.uid, "u1", "uid");
+	is_int(req.op, OP_CREATE, "operation");
+	is_str(req.group, "apps", "group");
+	is_str(req.kind, "Deployment", "kind");
+	is_str(req.ns, "prod", "namespace");
+	is_str(req.username, "alice", "username");
+	is_str(req.sub_resource, "", "absent subResource is empty");
+	ok(req.dry_run, "dryRun");
+	ok(req.object == NULL && req.old_object != NULL, "object absent, oldObject present");
+	ok(admission_user_in(&req, users, 1, groups, 1), "matched through a group");
+	ok(!admission_user_in(&req, users, 1, users, 1), "no match");
+	admission_request_release(&req);
+}
+
+static void test_render(void)
+{
+	struct admission_response r;
+	char *s;
+
+	admission_response_init(&r);
+	s = admission_response_render("abc", &r);
+	is_str(s, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+	       "\"response\":{\"uid\":\"abc\",\"allowed\":true}}", "allow response");
+	free(s);
+	r.allowed = 0;
+	r.code = 403;
+	strbuf_addstr(&r.message, "no \"way\"");
+	s = admission_response_render("abc", &r);
+	is_str(s, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+	       "\"response\":{\"uid\":\"abc\",\"allowed\":false,\"status\":{\"code\":403,"
+	       "\"reason\":\"Forbidden\",\"message\":\"no \\\"way\\\"\"}}}", "deny response");
+	free(s);
+	admission_response_release(&r);
+
+	admission_response_init(&r);
+	admission_response_warn(&r, "w1");
+	admission_response_audit(&r, "k", "v1");
+	admission_response_audit(&r, "k", "v2");
+	s = admission_response_render("u", &r);
+	is_str(s, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+	       "\"response\":{\"uid\":\"u\",\"allowed\":true,\"warnings\":[\"w1\"],"
+	       "\"auditAnnotations\":{\"k\":\"v2\"}}}", "warnings and audit annotations, last wins");
+	ok(!strstr(s, "patch"), "a validating webhook never returns a patch");
+	free(s);
+	admission_response_release(&r);
+}
+
+int main(void)
+{
+	test_parse();
+	test_fields();
+	test_render();
+	return tap_done();
+}

@@ -1,0 +1,29 @@
+/*
+ * kobj.h - read-only accessors for Kubernetes objects held as cJSON.
+ *
+ * Every function tolerates NULL and malformed objects (a field of the wrong
+ * type counts as absent), because admission input is untrusted.  Returned
+ * strings point into the object: they live as long as it does.
+ */
+#ifndef WEBHOOK_KOBJ_H
+#define WEBHOOK_KOBJ_H
+
+#include <cjson/cJSON.h>
+
+/* obj[key] when it is a string, else NULL. */
+const char *kobj_str(const cJSON *obj, const char *key);
+/* obj[key] when it is an object, else NULL. */
+const cJSON *kobj_obj(const cJSON *obj, const char *key);
+/* obj.a.b.c... ("spec", "syncPolicy", NULL): the object at that path or NULL. */
+const cJSON *kobj_path(const cJSON *obj, ...) __attribute__((sentinel));
+
+const char *kobj_name(const cJSON *obj);
+const char *kobj_namespace(const cJSON *obj);
+const char *kobj_kind(const cJSON *obj);
+const char *kobj_annotation(const cJSON *obj, const char *key);
+const char *kobj_label(const cJSON *obj, const char *key);
+
+/* 1 when the string array `arr` contains s. */
+int kobj_array_has(const cJSON *arr, const char *s);
+
+#endif

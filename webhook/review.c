@@ -1,0 +1,122 @@
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admission.h"
+#include "decision_log.h"
+#include "errbuf.h"
+#include "metrics.h"
+#include "policy.h"
+#include "review.h"
+#include "state.h"
+
+static long long micros_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000LL + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+static struct state_snapshot *take_snapshot(const struct review_env *env)
+{
+	struct state_snapshot *s = NULL;
+
+	if (env->store)
+		s = state_store_acquire(env->store);
+	else if (env->snapshot)
+		s = state_snapshot_ref(env->snapshot);
+	if (!s) {
+		/* Not synced yet: judge against nothing rather than guess. */
+		s = state_snapshot_new();
+		state_snapshot_seal(s);
+	}
+	return s;
+}
+
+static void count(const struct review_env *env, const struct admission_request *req,
+		  const struct policy_outcome *out, long long micros)
+{
+	struct metrics_review r = {
+		.operation = req->operation,
+		.kind = req->kind,
+		.policy = out->policy,
+		.decision = out->allowed ? "allow" : "deny",
+		.mode = *out->policy ? policy_mode_name(out->mode) : "",
+		.dry_run = req->dry_run,
+		.seconds = micros / 1e6,
+	};
+
+	if (!env->metrics)
+		return;
+	metrics_observe_review(env->metrics, &r);
+	for (int i = 0; i < out->nr_hits; i++)
+		metrics_observe_violation(env->metrics, out->hits[i].policy,
+					  policy_mode_name(out->hits[i].mode), req->operation,
+					  req->kind, req->dry_run);
+}
+
+void review_decide(const struct review_env *env, const struct admission_request *req,
+		   struct admission_response *resp)
+{
+	struct state_snapshot *snap = take_snapshot(env);
+	struct policy_outcome out;
+	struct policy_input in;
+	struct timespec t0;
+	long long micros;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	policy_outcome_init(&out);
+	policy_input_init(&in, req, env->cfg, snap, env->now ? env->now : time(NULL));
+	policy_evaluate(&in, resp, &out);
+	micros = micros_since(&t0);
+	decision_log_write(env->log, req, &out, micros);
+	count(env, req, &out, micros);
+	policy_outcome_release(&out);
+	state_snapshot_unref(snap);
+}
+
+void review_status_body(struct strbuf *out, int code, const char *reason, const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddStringToObject(o, "apiVersion", "v1");
+	cJSON_AddStringToObject(o, "kind", "Status");
+	cJSON_AddStringToObject(o, "status", "Failure");
+	cJSON_AddStringToObject(o, "message", msg);
+	cJSON_AddStringToObject(o, "reason", reason);
+	cJSON_AddNumberToObject(o, "code", code);
+	s = cJSON_PrintUnformatted(o);
+	if (s)
+		strbuf_addstr(out, s);
+	strbuf_addch(out, '\n');
+	free(s);
+	cJSON_Delete(o);
+}
+
+int review_http(const struct review_env *env, const char *body, size_t len,
+		struct strbuf *out)
+{
+	struct admission_request req;
+	struct admission_response resp;
+	struct errbuf err;
+	char *json;
+
+	errbuf_clear(&err);
+	if (admission_request_parse(&req, body, len, &err)) {
+		decision_log_error(env->log, "rejected malformed AdmissionReview", err.msg, 400,
+				   "POST", NULL);
+		review_status_body(out, 400, "BadRequest", err.msg);
+		return 400;
+	}
+	admission_response_init(&resp);
+	review_decide(env, &req, &resp);
+	json = admission_response_render(req.uid, &resp);
+	strbuf_addstr(out, json);
+	strbuf_addch(out, '\n');
+	free(json);
+	admission_response_release(&resp);
+	admission_request_release(&req);
+	return 200;
+}

@@ -1,0 +1,291 @@
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kobj.h"
+#include "state.h"
+#include "xalloc.h"
+
+struct state_obj {
+	atomic_int refs;
+	cJSON *json;
+};
+
+struct entry {
+	const char *ns, *name;          /* point into obj->json */
+	struct state_obj *obj;
+};
+
+struct entries {
+	struct entry *v;
+	size_t nr, alloc;
+};
+
+struct state_snapshot {
+	atomic_int refs;
+	int sealed;
+	struct entries apps, projects;
+};
+
+struct state_obj *state_obj_new(cJSON *json)
+{
+	struct state_obj *o = xmalloc(sizeof(*o));
+
+	atomic_init(&o->refs, 1);
+	o->json = json;
+	return o;
+}
+
+struct state_obj *state_obj_ref(struct state_obj *o)
+{
+	if (o)
+		atomic_fetch_add(&o->refs, 1);
+	return o;
+}
+
+void state_obj_unref(struct state_obj *o)
+{
+	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
+		return;
+	cJSON_Delete(o->json);
+	free(o);
+}
+
+const cJSON *state_obj_json(const struct state_obj *o)
+{
+	return o ? o->json : NULL;
+}
+
+struct state_snapshot *state_snapshot_new(void)
+{
+	struct state_snapshot *s = xcalloc(1, sizeof(*s));
+
+	atomic_init(&s->refs, 1);
+	return s;
+}
+
+static int is_argo(const cJSON *obj)
+{
+	const char *api = kobj_str(obj, "apiVersion");
+
+	return api && !strncmp(api, "argoproj.io/", 12);
+}
+
+int state_snapshot_add_obj(struct state_snapshot *s, struct state_obj *o)
+{
+	const cJSON *obj = o->json;
+	const char *kind = kobj_kind(obj), *name = kobj_name(obj), *ns = kobj_namespace(obj);
+	struct entries *e;
+
+	if (!is_argo(obj) || !kind || !name || !*name)
+		return 0;
+	if (!strcmp(kind, "Application"))
+		e = &s->apps;
+	else if (!strcmp(kind, "AppProject"))
+		e = &s->projects;
+	else
+		return 0;
+	if (e->nr == e->alloc) {
+		e->alloc = e->alloc ? 2 * e->alloc : 16;
+		e->v = xrealloc(e->v, e->alloc * sizeof(*e->v));
+	}
+	e->v[e->nr].ns = ns ? ns : "";
+	e->v[e->nr].name = name;
+	e->v[e->nr].obj = state_obj_ref(o);
+	e->nr++;
+	return 1;
+}
+
+int state_snapshot_add(struct state_snapshot *s, cJSON *obj)
+{
+	struct state_obj *o = state_obj_new(obj);
+	int kept = state_snapshot_add_obj(s, o);
+
+	state_obj_unref(o);
+	return kept;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Stable sort, then keep the last of each run of equal keys. */
+static void dedupe(struct entries *e)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < e->nr; i++) {
+		if (i + 1 < e->nr && !entry_cmp(&e->v[i], &e->v[i + 1])) {
+			state_obj_unref(e->v[i].obj);
+			continue;
+		}
+		e->v[out++] = e->v[i];
+	}
+	e->nr = out;
+}
+
+/* qsort is not stable; sort (key, insertion order) by merge sort instead. */
+static void merge_sort(struct entry *v, struct entry *tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = mid, k = 0;
+
+	if (n < 2)
+		return;
+	merge_sort(v, tmp, mid);
+	merge_sort(v + mid, tmp, n - mid);
+	while (i < mid && j < n)
+		tmp[k++] = entry_cmp(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < mid)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+static void sort_entries(struct entries *e)
+{
+	struct entry *tmp;
+
+	if (e->nr < 2)
+		return;
+	tmp = xmalloc(e->nr * sizeof(*tmp));
+	merge_sort(e->v, tmp, e->nr);
+	free(tmp);
+	dedupe(e);
+}
+
+void state_snapshot_seal(struct state_snapshot *s)
+{
+	sort_entries(&s->apps);
+	sort_entries(&s->projects);
+	s->sealed = 1;
+}
+
+static const cJSON *find(const struct entries *e, const char *ns, const char *name)
+{
+	struct entry key = { ns ? ns : "", name, NULL }, *hit;
+
+	if (!name || !e->nr)
+		return NULL;
+	hit = bsearch(&key, e->v, e->nr, sizeof(*e->v), entry_cmp);
+	return hit ? hit->obj->json : NULL;
+}
+
+const cJSON *state_find_app(const struct state_snapshot *s, const char *ns, const char *name)
+{
+	return s ? find(&s->apps, ns, name) : NULL;
+}
+
+const cJSON *state_find_project(const struct state_snapshot *s, const char *ns,
+				const char *name)
+{
+	return s ? find(&s->projects, ns, name) : NULL;
+}
+
+size_t state_app_count(const struct state_snapshot *s)
+{
+	return s ? s->apps.nr : 0;
+}
+
+const cJSON *state_app_at(const struct state_snapshot *s, size_t i)
+{
+	return s && i < s->apps.nr ? s->apps.v[i].obj->json : NULL;
+}
+
+size_t state_project_count(const struct state_snapshot *s)
+{
+	return s ? s->projects.nr : 0;
+}
+
+struct state_snapshot *state_snapshot_ref(struct state_snapshot *s)
+{
+	if (s)
+		atomic_fetch_add(&s->refs, 1);
+	return s;
+}
+
+static void free_entries(struct entries *e)
+{
+	for (size_t i = 0; i < e->nr; i++)
+		state_obj_unref(e->v[i].obj);
+	free(e->v);
+}
+
+void state_snapshot_unref(struct state_snapshot *s)
+{
+	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	free_entries(&s->apps);
+	free_entries(&s->projects);
+	free(s);
+}
+
+void state_store_init(struct state_store *st)
+{
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_init(&st->lock, NULL);
+}
+
+void state_store_release(struct state_store *st)
+{
+	state_snapshot_unref(st->cur);
+	pthread_mutex_destroy(&st->lock);
+	memset(st, 0, sizeof(*st));
+}
+
+void state_store_publish(struct state_store *st, struct state_snapshot *s, time_t now)
+{
+	struct state_snapshot *old;
+
+	if (!s->sealed)
+		state_snapshot_seal(s);
+	pthread_mutex_lock(&st->lock);
+	old = st->cur;
+	st->cur = s;
+	st->synced_at = now;
+	st->stale = 0;
+	pthread_mutex_unlock(&st->lock);
+	state_snapshot_unref(old);
+}
+
+void state_store_mark_stale(struct state_store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->stale = 1;
+	pthread_mutex_unlock(&st->lock);
+}
+
+void state_store_touch(struct state_store *st, time_t now)
+{
+	pthread_mutex_lock(&st->lock);
+	if (st->cur) {
+		st->synced_at = now;
+		st->stale = 0;
+	}
+	pthread_mutex_unlock(&st->lock);
+}
+
+struct state_snapshot *state_store_acquire(struct state_store *st)
+{
+	struct state_snapshot *s;
+
+	pthread_mutex_lock(&st->lock);
+	s = state_snapshot_ref(st->cur);
+	pthread_mutex_unlock(&st->lock);
+	return s;
+}
+
+void state_store_status(struct state_store *st, struct state_status *out)
+{
+	pthread_mutex_lock(&st->lock);
+	out->has_snapshot = st->cur != NULL;
+	out->synced = st->cur && !st->stale;
+	out->synced_at = st->synced_at;
+	out->apps = state_app_count(st->cur);
+	out->projects = state_project_count(st->cur);
+	pthread_mutex_unlock(&st->lock);
+}

@@ -1,0 +1,83 @@
+/*
+ * state.h - the Argo CD objects the policies consult: AppProjects and
+ * Applications, held in memory.
+ *
+ * A snapshot is built once (state_snapshot_add() then _seal()), and is
+ * immutable from then on, so any number of request threads read it without
+ * locks.  The store publishes snapshots: a reader takes a reference
+ * (state_store_acquire) for the length of one request, a writer swaps in a
+ * new snapshot (state_store_publish) and the old one is freed when its last
+ * reader lets go.  The request path never blocks on a writer for longer
+ * than a pointer copy.
+ *
+ * Objects are shared between snapshots (struct state_obj, reference
+ * counted), so publishing after a watch event copies pointers, not JSON.
+ *
+ * Ownership: a snapshot holds a reference to every object added to it;
+ * lookups return borrowed pointers valid while the caller holds its
+ * reference to the snapshot.  A state_obj never changes once made.
+ */
+#ifndef WEBHOOK_STATE_H
+#define WEBHOOK_STATE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+struct state_snapshot;
+struct state_obj;
+
+/* Wraps json (taking it) in a shared, immutable object with one reference. */
+struct state_obj *state_obj_new(cJSON *json);
+struct state_obj *state_obj_ref(struct state_obj *o);
+void state_obj_unref(struct state_obj *o);
+const cJSON *state_obj_json(const struct state_obj *o);
+
+struct state_snapshot *state_snapshot_new(void);
+/* Takes ownership of obj.  Objects other than argoproj.io Applications and
+ * AppProjects, or without a name, are dropped (freed); returns 1 if kept.
+ * A later object with the same namespace/name replaces an earlier one. */
+int state_snapshot_add(struct state_snapshot *s, cJSON *obj);
+/* The same for a shared object: the snapshot takes its own reference. */
+int state_snapshot_add_obj(struct state_snapshot *s, struct state_obj *o);
+/* Builds the lookup indexes; call once, before publishing or looking up. */
+void state_snapshot_seal(struct state_snapshot *s);
+
+const cJSON *state_find_app(const struct state_snapshot *s, const char *ns, const char *name);
+const cJSON *state_find_project(const struct state_snapshot *s, const char *ns,
+				const char *name);
+size_t state_app_count(const struct state_snapshot *s);
+const cJSON *state_app_at(const struct state_snapshot *s, size_t i);
+size_t state_project_count(const struct state_snapshot *s);
+
+struct state_snapshot *state_snapshot_ref(struct state_snapshot *s);
+void state_snapshot_unref(struct state_snapshot *s);
+
+struct state_store {
+	pthread_mutex_t lock;
+	struct state_snapshot *cur;     /* NULL until the first publish */
+	time_t synced_at;               /* when cur was last confirmed current */
+	int stale;                      /* the source broke; cur is the last good one */
+};
+
+void state_store_init(struct state_store *st);
+void state_store_release(struct state_store *st);
+/* Takes the caller's reference to s; marks the store synced at `now`. */
+void state_store_publish(struct state_store *st, struct state_snapshot *s, time_t now);
+/* The source (a watch) broke: keep serving cur, but report it as stale. */
+void state_store_mark_stale(struct state_store *st);
+/* The source confirmed cur is current (an event or bookmark) at `now`. */
+void state_store_touch(struct state_store *st, time_t now);
+/* A reference to the current snapshot, or NULL before the first publish. */
+struct state_snapshot *state_store_acquire(struct state_store *st);
+
+struct state_status {
+	int synced;                     /* a snapshot is there and not stale */
+	int has_snapshot;
+	time_t synced_at;
+	size_t apps, projects;
+};
+void state_store_status(struct state_store *st, struct state_status *out);
+
+#endif
