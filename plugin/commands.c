@@ -6,6 +6,7 @@
 
 static const struct command commands[] = {
 	{ "list", "ls", "Basic Commands", "List Argo CD Applications", cmd_list },
+	{ "rollout", "ro", "Rollout Commands", "Promote, abort, watch and inspect Argo Rollouts", cmd_rollout },
 	{ "version", NULL, "Other Commands", "Print the version", cmd_version },
 	{ "__complete", NULL, NULL, "Shell completion candidates", cmd_complete },
 };

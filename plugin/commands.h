@@ -26,5 +26,6 @@ const struct command *commands_all(size_t *n);
 int cmd_version(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_complete(int argc, const char **argv);
+int cmd_rollout(int argc, const char **argv);
 
 #endif
