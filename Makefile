@@ -15,6 +15,7 @@ DESTDIR ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
 
 CC      ?= cc
+IMAGE   ?= ghcr.io/kubectl-gitops/gitops-webhook
 PKGS     = libcurl openssl libcjson yaml-0.1 libmicrohttpd gnutls
 DEPS_OK := $(shell scripts/deps.sh --check >/dev/null 2>&1 && echo yes)
 
@@ -64,7 +65,7 @@ LIB         := $(O)/libgitops.a
 
 PROGRAMS = $(BIN)/kubectl-gitops $(BIN)/gitops-webhook $(BIN)/kubectl_complete-gitops
 
-.PHONY: all deps test unit-tests check lint fuzz clean install help bench demo sim e2e
+.PHONY: all deps test unit-tests check lint fuzz clean install help bench demo sim e2e image dist chart-test
 
 all: deps $(PROGRAMS) ## Build the plugin, the webhook and the completion helper
 
@@ -98,6 +99,7 @@ $(O)/tests/%: tests/unit/%.c $(PLUGIN_LIB_OBJ) $(WEBHOOK_LIB_OBJ) $(LIB)
 unit-tests: $(TEST_BIN) $(PROGRAMS)
 
 test: deps ## Run every test (unit, sanitizers, valgrind, CLI, integration)
+	$(Q)scripts/helm.sh >/dev/null
 	$(Q)$(MAKE) --no-print-directory all unit-tests
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit-tests
 	$(Q)tests/run-tests
@@ -125,8 +127,17 @@ sim: ## Start the simulated cluster with the fixture repos (Ctrl-C stops it)
 demo: all ## Run the main job on the built-in simulated cluster
 	$(Q)scripts/demo.sh
 
+image: ## Build the webhook's container image (needs docker)
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) .
+
+dist: all ## Plugin release tarballs and the filled krew manifest into dist/ (make dist VERSION=v1.2.3)
+	$(Q)$(if $(filter command line,$(origin VERSION)),VERSION=$(VERSION)) scripts/dist.sh
+
+chart-test: ## helm lint, helm template and a server dry-run of the chart
+	$(Q)tests/run-tests cli/chart.sh
+
 clean: ## Remove build output
-	rm -rf build bin
+	rm -rf build bin dist
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | \
