@@ -116,8 +116,9 @@ install: all ## Install into $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
-bench: all ## Benchmarks (figures, not pass/fail): the simulator's LIST of 2,000 Applications
+bench: all ## Benchmarks (figures, not pass/fail): the simulator's LIST of 2,000 Applications; the webhook against nginx
 	$(Q)tests/kubesim/bench.py
+	$(Q)bench/webhook.sh
 
 sim: ## Start the simulated cluster with the fixture repos (Ctrl-C stops it)
 	@mkdir -p build
