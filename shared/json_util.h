@@ -10,7 +10,7 @@
  * json_get_key() looks up one key verbatim, without any path syntax.  A
  * segment made only of digits indexes an array ("spec.steps.0.setWeight").
  *
- * Numbers: yaml_json.c keeps integers of 16 digits or more exact as raw text
+ * Numbers: yaml_parse.c keeps integers of 16 digits or more exact as raw text
  * (cJSON_IsRaw), so json_int(), json_is_number() and json_equal() accept
  * such raw numbers as well as ordinary cJSON numbers.
  *
@@ -43,7 +43,7 @@ long long json_int(const cJSON *v, const char *path, long long fallback);
 /* 1 for true, 0 for false, `fallback` if missing or not a boolean. */
 int json_bool(const cJSON *v, const char *path, int fallback);
 
-/* 1 if v is a number, including a raw number kept exact by yaml_json.c. */
+/* 1 if v is a number, including a raw number kept exact by yaml_parse.c. */
 int json_is_number(const cJSON *v);
 
 /* Deep equality: objects compare by key set regardless of order, arrays

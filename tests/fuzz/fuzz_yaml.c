@@ -1,5 +1,5 @@
 /*
- * fuzz_yaml.c - libFuzzer target for shared/yaml_json.c.
+ * fuzz_yaml.c - libFuzzer target for the yaml_json.h module (shared/yaml_*.c).
  *
  * Parses the input as a YAML stream; every document must then survive the
  * round trip parse(emit(doc)) == doc.  A parse error is fine, a crash, a
