@@ -6,6 +6,9 @@
 
 static const struct command commands[] = {
 	{ "list", "ls", "Basic Commands", "List Argo CD Applications", cmd_list },
+	{ "sync", NULL, "Sync Commands", "Sync Applications and cascade into app-of-apps children", cmd_sync },
+	{ "windows", NULL, "Sync Commands", "Show a project's sync windows and the sync verdict", cmd_windows },
+	{ "check", NULL, "Sync Commands", "Check an Application against its AppProject", cmd_check },
 	{ "rollout", "ro", "Rollout Commands", "Promote, abort, watch and inspect Argo Rollouts", cmd_rollout },
 	{ "version", NULL, "Other Commands", "Print the version", cmd_version },
 	{ "__complete", NULL, NULL, "Shell completion candidates", cmd_complete },

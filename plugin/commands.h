@@ -27,5 +27,8 @@ int cmd_version(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_complete(int argc, const char **argv);
 int cmd_rollout(int argc, const char **argv);
+int cmd_sync(int argc, const char **argv);
+int cmd_windows(int argc, const char **argv);
+int cmd_check(int argc, const char **argv);
 
 #endif
