@@ -116,9 +116,10 @@ install: all ## Install into $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
-bench: all ## Benchmarks (figures, not pass/fail): the simulator's LIST of 2,000 Applications; the webhook against nginx
+bench: all ## Benchmarks (figures, not pass/fail): simulator LIST, webhook vs nginx, rollout reads vs namespace-wide
 	$(Q)tests/kubesim/bench.py
 	$(Q)bench/webhook.sh
+	$(Q)bench/rollout.sh
 
 sim: ## Start the simulated cluster with the fixture repos (Ctrl-C stops it)
 	@mkdir -p build

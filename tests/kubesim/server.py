@@ -223,6 +223,10 @@ class _Route:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, the body
+    # waits ~40 ms for the client's delayed ACK.  kube-apiserver sets
+    # TCP_NODELAY too.
+    disable_nagle_algorithm = True
     server_version = "kubesim"
     sys_version = ""
 

@@ -1367,4 +1367,9 @@ class Store:
             new = self._prepare_create(rt, o, ns)
             if status is not None and rt.key != "namespaces":
                 new["status"] = clone(status)
+            # A state file describes a cluster as it was: keep its identities
+            # and ages, or ownerReferences (by uid) would point at nothing.
+            for k in ("uid", "creationTimestamp"):
+                if meta.get(k):
+                    new["metadata"][k] = meta[k]
             self._insert(new)
