@@ -65,7 +65,7 @@ LIB         := $(O)/libgitops.a
 
 PROGRAMS = $(BIN)/kubectl-gitops $(BIN)/gitops-webhook $(BIN)/kubectl_complete-gitops
 
-.PHONY: all deps test unit-tests check lint fuzz clean install help bench demo sim e2e image dist chart-test
+.PHONY: all deps test unit-tests check lint fuzz clean install help bench demo sim e2e e2e-kind image dist chart-test
 
 all: deps $(PROGRAMS) ## Build the plugin, the webhook and the completion helper
 
@@ -125,6 +125,12 @@ sim: ## Start the simulated cluster with the fixture repos (Ctrl-C stops it)
 	@mkdir -p build
 	tests/kubesim/kubesim --listen 127.0.0.1:0 --kubeconfig-out build/kubesim.kubeconfig \
 		--repos tests/fixtures/repos --request-log build/kubesim-requests.log
+
+e2e: all ## Run the e2e scenarios against the simulator with the real webhook (E2E_FORMAT=summary for a short report)
+	$(Q)e2e/run.sh --target sim $(if $(E2E_FORMAT),--format $(E2E_FORMAT))
+
+e2e-kind: ## Run the e2e scenarios on a kind cluster (needs Docker and kind; see e2e/README.md)
+	$(Q)e2e/run.sh --target kind $(if $(E2E_FORMAT),--format $(E2E_FORMAT))
 
 demo: all ## Run the main job on the built-in simulated cluster
 	$(Q)scripts/demo.sh
