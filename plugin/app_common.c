@@ -125,6 +125,47 @@ int app_operation_in_progress(const cJSON *app)
 	       (rec.tv_sec == fin.tv_sec && rec.tv_nsec < fin.tv_nsec);
 }
 
+static int has(const cJSON *app, const char *path)
+{
+	const cJSON *v = json_get(app, path);
+
+	return v && !cJSON_IsNull(v);
+}
+
+int app_terminate_operation(struct kube_client *kc, const char *ns, const char *name,
+			    struct errbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int attempt, ret = -1;
+
+	app_path(&path, ns, name);
+	for (attempt = 0; attempt <= 10; attempt++) {
+		cJSON *app = NULL, *st;
+
+		if (attempt && kube_client_sleep(kc, 100)) {
+			errbuf_set(err, "interrupted");
+			break;
+		}
+		if (kube_get(kc, path.buf, &app, err))
+			break;
+		st = (cJSON *)json_get(app, "status.operationState");
+		if (!has(app, "operation") || !cJSON_IsObject(st)) {
+			cJSON_Delete(app);
+			errbuf_set(err, "Unable to terminate operation. No operation is in progress");
+			ret = APP_NO_OPERATION;
+			break;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(st, "phase");
+		cJSON_AddStringToObject(st, "phase", "Terminating");
+		ret = kube_update(kc, path.buf, app, NULL, NULL, err);
+		cJSON_Delete(app);
+		if (!ret || err->code != 409)
+			break;
+	}
+	strbuf_release(&path);
+	return ret;
+}
+
 /* Go's strconv.Atoi: optional sign, decimal digits, nothing else. */
 static int atoi_go(const char *s, int *out)
 {

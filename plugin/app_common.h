@@ -56,6 +56,18 @@ char *app_whoami(struct kube_client *kc, const struct rest_config *rc);
  */
 int app_operation_in_progress(const cJSON *app);
 
+/*
+ * argocd app terminate-op (../shared/docs/argocd.md §1.5): GET the app;
+ * unless both .operation and status.operationState are set, fail with
+ * "Unable to terminate operation. No operation is in progress" (err->code
+ * 0, APP_NO_OPERATION returned); else set status.operationState.phase to
+ * Terminating and PUT the app with its resourceVersion, starting over on
+ * 409 Conflict (at most 10 times, 100 ms apart).  0, or -1 on an API error.
+ */
+#define APP_NO_OPERATION (-2)
+int app_terminate_operation(struct kube_client *kc, const char *ns, const char *name,
+			    struct errbuf *err);
+
 /* The sync-wave annotation as Argo CD reads it (Atoi; 0 when absent or
  * not an integer). */
 int app_wave(const cJSON *app);

@@ -28,6 +28,10 @@ int cmd_list(int argc, const char **argv);
 int cmd_complete(int argc, const char **argv);
 int cmd_rollout(int argc, const char **argv);
 int cmd_sync(int argc, const char **argv);
+int cmd_tree(int argc, const char **argv);
+int cmd_terminate(int argc, const char **argv);
+int cmd_refresh(int argc, const char **argv);
+int cmd_confirm_deletion(int argc, const char **argv);
 int cmd_windows(int argc, const char **argv);
 int cmd_check(int argc, const char **argv);
 
