@@ -145,6 +145,7 @@ static void offer_names(const char **words, int n, const char *resource, const c
 	kc = kube_flags_connect(&kf, &rc, &err);
 	if (!kc)
 		return;
+	kube_client_set_warning_handler(kc, NULL, NULL);	/* nothing into the shell */
 	ns = kf.namespace ? kf.namespace : def_ns ? def_ns : rc.namespace;
 	kube_path(&path, "argoproj.io", "v1alpha1", resource, ns, NULL, NULL);
 	if (!kube_list(kc, path.buf, NULL, &list, &err))

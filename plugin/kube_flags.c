@@ -5,6 +5,7 @@
 
 #include "duration.h"
 #include "errbuf.h"
+#include "json_util.h"
 #include "kube_client.h"
 #include "kubeconfig.h"
 #include "xalloc.h"
@@ -70,6 +71,16 @@ const struct option *kube_flags_options(struct kube_flags *kf)
 	return t;
 }
 
+/* client-go's default warning handler: "Warning: <text>" on stderr. */
+static void print_warning(const char *text, void *data)
+{
+	char *esc = term_escaped(text);
+
+	(void)data;
+	fprintf(stderr, "Warning: %s\n", esc);
+	free(esc);
+}
+
 struct kube_client *kube_flags_connect(struct kube_flags *kf, struct rest_config *rc,
 				       struct errbuf *err)
 {
@@ -119,5 +130,6 @@ struct kube_client *kube_flags_connect(struct kube_flags *kf, struct rest_config
 	}
 	kube_client_set_verbosity(kc, (int)kf->verbosity, stderr);
 	kube_client_set_user_agent(kc, "kubectl-gitops/" GITOPS_VERSION);
+	kube_client_set_warning_handler(kc, print_warning, NULL);
 	return kc;
 }

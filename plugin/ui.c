@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "errbuf.h"
+#include "json_util.h"
+#include "strbuf.h"
 
 static char progname[64] = "kubectl gitops";
 static enum ui_color color_mode = UI_COLOR_AUTO;
@@ -31,11 +33,24 @@ const char *ui_progname(void)
 	return progname;
 }
 
+/* Messages carry server text (Status messages, names): escape it all
+ * rather than trust every caller to have done so. */
+static void put_escaped(const char *prefix, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	term_escape(&sb, msg);
+	fprintf(stderr, "%s%s\n", prefix, sb.buf);
+	strbuf_release(&sb);
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	struct strbuf msg = STRBUF_INIT;
+
+	strbuf_vaddf(&msg, fmt, ap);
+	put_escaped(prefix, msg.buf);
+	strbuf_release(&msg);
 }
 
 void die(const char *fmt, ...)
@@ -69,15 +84,19 @@ void warning(const char *fmt, ...)
 
 int error_api(const struct errbuf *err)
 {
+	struct strbuf sb = STRBUF_INIT;
+
 	if (err->code == 401)
-		fprintf(stderr, "error: You must be logged in to the server (%s)\n",
-			err->reason[0] ? err->reason : "Unauthorized");
+		strbuf_addf(&sb, "error: You must be logged in to the server (%s)",
+			    err->reason[0] ? err->reason : "Unauthorized");
 	else if (err->code >= 400 && err->reason[0])
-		fprintf(stderr, "Error from server (%s): %s\n", err->reason, err->msg);
+		strbuf_addf(&sb, "Error from server (%s): %s", err->reason, err->msg);
 	else if (err->code >= 400)
-		fprintf(stderr, "Error from server: %s\n", err->msg);
+		strbuf_addf(&sb, "Error from server: %s", err->msg);
 	else
-		fprintf(stderr, "error: %s\n", err->msg);
+		strbuf_addf(&sb, "error: %s", err->msg);
+	put_escaped("", sb.buf);
+	strbuf_release(&sb);
 	return EXIT_FAILURE_;
 }
 

@@ -382,8 +382,8 @@ static int should_retry(struct kube_client *kc, int idempotent, int attempt,
 		wait = kube_client_backoff_ms(kc, attempt);
 	} else if (o->status == 429 || (idempotent && o->status >= 500 && o->status != 501)) {
 		if (x->retry_after_s >= 0)
-			wait = x->retry_after_s * 1000 > RETRY_AFTER_CAP_MS ? RETRY_AFTER_CAP_MS
-									  : x->retry_after_s * 1000;
+			wait = x->retry_after_s > RETRY_AFTER_CAP_MS / 1000 ? RETRY_AFTER_CAP_MS
+									    : x->retry_after_s * 1000;
 		else
 			wait = kube_client_backoff_ms(kc, attempt);
 	} else {

@@ -39,6 +39,13 @@ cat >"$tap_tmp/script.json" <<JSON
   {"path": "/apis/argoproj.io/v1alpha1/namespaces/empty/applications",
    "responses": [{"list": {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationList",
      "resourceVersion": "42", "items": []}}]},
+  {"path": "/apis/argoproj.io/v1alpha1/namespaces/warned/applications",
+   "responses": [{"headers": {"Warning": "299 - \\"deprecated \u001b]0;pwned\u0007 api\\""},
+     "body": {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationList",
+       "metadata": {"resourceVersion": "42"}, "items": []}}]},
+  {"path": "/apis/argoproj.io/v1alpha1/namespaces/hostile/applications",
+   "responses": [{"status": 409, "status_error": {"reason": "Conflict",
+     "message": "no \u001b[2Jway\r"}}]},
   {"path": "/apis/argoproj.io/v1alpha1/namespaces/locked/applications",
    "responses": [{"status": 403, "status_error": {"reason": "Forbidden",
      "message": "applications.argoproj.io is forbidden: User \"alice\" cannot list resource \"applications\" in API group \"argoproj.io\" in the namespace \"locked\""}}]}
@@ -111,6 +118,16 @@ expect_err '^No resources found in empty namespace\.$' "empty result is said on 
 run kubectl gitops list -n locked
 expect_rc 1 "a forbidden list fails"
 expect_err '^Error from server \(Forbidden\): applications.argoproj.io is forbidden: User "alice"' "403 printed as kubectl prints it"
+
+run kubectl gitops list -n warned
+expect_rc 0 "a warned list succeeds"
+expect_err '^Warning: deprecated \^\[\]0;pwned\^G api$' "server warnings are shown as kubectl shows them, escaped"
+! grep -q $'\033' "$tap_tmp/err"; ok $? "no raw escape byte from a warning"
+
+run kubectl gitops list -n hostile
+expect_rc 1 "a 409 fails"
+expect_err '^Error from server \(Conflict\): no \^\[\[2Jway\\r$' "control characters in a Status message are escaped"
+! grep -q $'\033' "$tap_tmp/err"; ok $? "no raw escape byte from an error"
 
 run kubectl gitops list --kubeconfig "$tap_tmp/badtoken"
 expect_rc 1 "a wrong token fails"

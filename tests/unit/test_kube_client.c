@@ -14,6 +14,7 @@
 
 #include "errbuf.h"
 #include "exec_credential.h"
+#include "json_util.h"
 #include "kube_client.h"
 #include "rest_config.h"
 #include "strbuf.h"
@@ -40,6 +41,8 @@ static const char script[] =
 "  {'path': '/throttle', 'method': 'POST', 'responses': ["
 "   {'status': 429, 'headers': {'Retry-After': '1'}, 'status_error': {'reason': 'TooManyRequests', 'message': 'slow down'}},"
 "   {'status': 201, 'body': {'created': true}}]},"
+"  {'path': '/huge-retry-after', 'responses': [{'status': 429,"
+"   'headers': {'Retry-After': '9223372036854775807'}, 'status_error': {'reason': 'TooManyRequests', 'message': 'later'}}]},"
 "  {'path': '/flaky', 'method': 'GET', 'responses': ["
 "   {'status': 500, 'status_error': {'reason': 'InternalError', 'message': 'boom'}}, {'body': {'ok': true}}]},"
 "  {'path': '/flaky', 'method': 'POST', 'responses': ["
@@ -50,6 +53,17 @@ static const char script[] =
 "  {'path': '/bad-gateway', 'responses': [{'status': 502, 'body': 'upstream exploded\\nsecond line'}]},"
 "  {'path': '/teapot', 'responses': [{'status': 418, 'body': ''}]},"
 "  {'path': '/big', 'responses': [{'body': {'data': '" "%BIG%" "'}}]},"
+"  {'path': '/api/v1/namespaces/default/secrets/s', 'responses': [{'body': {'kind': 'Secret',"
+"   'metadata': {'name': 's', 'annotations': {'kubectl.kubernetes.io/last-applied-configuration': 'LAST-APPLIED-S3CRET'}},"
+"   'data': {'password': 'DATA-S3CRET'}, 'stringData': {'k': 'STRING-S3CRET'}}}]},"
+"  {'path': '/api/v1/namespaces/default/secrets', 'responses': [{'body': {'kind': 'SecretList',"
+"   'items': [{'metadata': {'name': 'a'}, 'data': {'k': 'LIST-S3CRET'}}]}}]},"
+"  {'path': '/api/v1/namespaces/default/secrets/dup', 'responses': [{'body':"
+"   '{\\'kind\\':\\'Secret\\',\\'data\\':{\\'a\\':\\'x\\',\\'a\\':\\'DUP-S3CRET\\'},\\'data\\':{\\'b\\':\\'DUP2-S3CRET\\'}}'}]},"
+"  {'path': '/api/v1/namespaces/default/secrets/raw', 'responses': [{'body': 'not json RAW-S3CRET'}]},"
+"  {'path': '/apis/authentication.k8s.io/v1/tokenreviews', 'method': 'POST', 'responses': [{'status': 201,"
+"   'body': {'kind': 'TokenReview', 'spec': {'token': 'REVIEW-S3CRET'}, 'status': {'authenticated': true}}}]},"
+"  {'path': '/escape', 'responses': [{'body': 'x\\u001b]0;pwned\\u0007y'}]},"
 "  {'path': '/warn', 'responses': [{'headers': {'Warning': '299 - \\'thing is deprecated\\''}, 'body': {}}]},"
 "  {'path': '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts', 'method': 'GET', 'responses': [{'list': {"
 "   'kind': 'RolloutList', 'apiVersion': 'argoproj.io/v1alpha1', 'resourceVersion': '4242', 'items': ["
@@ -444,6 +458,11 @@ static void test_retries(void)
 	ok(kube_monotonic_ms() - start >= 900, "after sleeping Retry-After (1 s)");
 	ok(cJSON_IsTrue(cJSON_GetObjectItem(out, "created")), "the retry's answer is returned");
 	cJSON_Delete(out);
+	/* A deadline ends the capped wait at once; the arithmetic must not overflow. */
+	kube_client_set_deadline(kc, kube_monotonic_ms() + 5000);
+	r = kube_get(kc, "/huge-retry-after", NULL, &err);
+	ok(r == -1 && err.code == 429, "an absurd Retry-After is capped, not overflowed");
+	kube_client_set_deadline(kc, 0);
 	is_int(kube_get(kc, "/flaky", NULL, &err), 0, "500 then 200: GET is retried");
 	r = kube_create(kc, "/flaky", obj, NULL, NULL, &err);
 	ok(r == -1 && err.code == 500, "500 on POST is not retried");
@@ -662,6 +681,63 @@ static void test_verbose_log(void)
 	free(text);
 }
 
+/* Credentials in bodies never reach the -v log, nor does raw server text. */
+static void test_verbose_log_masks(void)
+{
+	struct rest_config rc;
+	struct kube_client *kc;
+	struct kube_response resp;
+	struct errbuf err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	cJSON *obj = NULL;
+	static const char review[] =
+		"{\"kind\":\"TokenReview\",\"apiVersion\":\"authentication.k8s.io/v1\","
+		"\"spec\":{\"token\":\"REQUEST-S3CRET\"}}";
+
+	rc_init(&rc, kt.url, ca_pem);
+	rc.token = xstrdup("good-token");
+	kc = kube_client_new(&rc, &err);
+	kube_client_set_verbosity(kc, 9, f);
+	ok(!kube_get(kc, "/api/v1/namespaces/default/secrets/s", &obj, &err), "get a Secret");
+	is_str(json_str(obj, "data.password", ""), "DATA-S3CRET", "the caller gets the real data");
+	cJSON_Delete(obj);
+	obj = NULL;
+	ok(!kube_get(kc, "/api/v1/namespaces/default/secrets", &obj, &err), "list Secrets");
+	cJSON_Delete(obj);
+	obj = NULL;
+	kube_get(kc, "/api/v1/namespaces/default/secrets/dup", &obj, &err);
+	cJSON_Delete(obj);
+	obj = NULL;
+	kube_get(kc, "/api/v1/namespaces/default/secrets/raw", &obj, &err);
+	cJSON_Delete(obj);
+	obj = NULL;
+	ok(!kube_request(kc, "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+			 "application/json", review, strlen(review), &resp, &err),
+	   "post a TokenReview");
+	kube_response_release(&resp);
+	kube_get(kc, "/escape", &obj, &err);
+	cJSON_Delete(obj);
+	kube_client_free(kc);
+	rest_config_release(&rc);
+	fclose(f);
+
+	ok(strstr(text, "\"password\":\"<masked>\"") != NULL, "a Secret's data is shown masked");
+	ok(!strstr(text, "DATA-S3CRET"), "Secret data is not logged");
+	ok(!strstr(text, "STRING-S3CRET"), "Secret stringData is not logged");
+	ok(!strstr(text, "LAST-APPLIED-S3CRET"), "a Secret's last-applied annotation is not logged");
+	ok(!strstr(text, "LIST-S3CRET"), "SecretList items are masked");
+	ok(!strstr(text, "DUP-S3CRET") && !strstr(text, "DUP2-S3CRET"),
+	   "duplicated keys in a Secret are all masked");
+	ok(!strstr(text, "RAW-S3CRET"), "a non-JSON body from a secrets path is not logged");
+	ok(!strstr(text, "REQUEST-S3CRET"), "a TokenReview request's token is not logged");
+	ok(!strstr(text, "REVIEW-S3CRET"), "a TokenReview response's token is not logged");
+	ok(!strchr(text, '\x1b') && !strchr(text, '\x07'), "no raw control character in the log");
+	ok(strstr(text, "x^[]0;pwned^Gy") != NULL, "server text in the log is escaped");
+	free(text);
+}
+
 static void test_plain_http(void)
 {
 	struct rest_config rc;
@@ -709,6 +785,7 @@ int main(void)
 	test_list();
 	test_writes();
 	test_verbose_log();
+	test_verbose_log_masks();
 	test_plain_http();
 
 	kubetest_cleanup(&kt);
