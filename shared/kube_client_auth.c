@@ -147,6 +147,14 @@ static struct curl_slist *add_header(struct curl_slist *l, const char *name, con
 	return l;
 }
 
+/* A value with CR or LF would end the header and start another one (header
+ * injection from a token file or an --as value); Go's net/http refuses
+ * such values too. */
+static int header_value_ok(const char *v)
+{
+	return !strpbrk(v, "\r\n");
+}
+
 static struct curl_slist *add_auth(struct kube_client *kc, struct curl_slist *l, int *used_exec,
 				   struct errbuf *err, int *failed)
 {
@@ -185,8 +193,12 @@ static struct curl_slist *add_auth(struct kube_client *kc, struct curl_slist *l,
 		if (r.token && *r.token)
 			strbuf_addf(&sb, "Bearer %s", r.token);
 	}
-	if (sb.len)
+	if (sb.len && !header_value_ok(sb.buf)) {
+		errbuf_set(err, "the credentials contain a line break; refusing to send them");
+		*failed = 1;
+	} else if (sb.len) {
 		l = add_header(l, "Authorization", sb.buf);
+	}
 	explicit_bzero(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return l;
@@ -217,11 +229,23 @@ struct curl_slist *kube_client_build_headers(struct kube_client *kc, const char 
 		l = curl_slist_append(l, kc->host_header);
 	/* libcurl would otherwise wait for 100-continue before large bodies. */
 	l = curl_slist_append(l, "Expect:");
+	if ((rc->as_user && !header_value_ok(rc->as_user)) ||
+	    (rc->as_uid && !header_value_ok(rc->as_uid))) {
+		errbuf_set(err, "an impersonation value contains a line break");
+		*failed = 1;
+		return l;
+	}
 	if (rc->as_user)
 		l = add_header(l, "Impersonate-User", rc->as_user);
 	if (rc->as_uid)
 		l = add_header(l, "Impersonate-Uid", rc->as_uid);
-	for (g = rc->as_groups; g && *g; g++)
+	for (g = rc->as_groups; g && *g; g++) {
+		if (!header_value_ok(*g)) {
+			errbuf_set(err, "an impersonation value contains a line break");
+			*failed = 1;
+			return l;
+		}
 		l = add_header(l, "Impersonate-Group", *g);
+	}
 	return add_auth(kc, l, used_exec, err, failed);
 }

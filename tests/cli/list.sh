@@ -155,6 +155,16 @@ ok $? "the User-Agent names the plugin"
 grep -q '"limit": "500"' "$tap_tmp/req"
 ok $? "lists are chunked by 500 as kubectl does"
 
+before=$(wc -l <"$tap_tmp/requests.log")
+run kubectl gitops list --token $'s3cret-token\r\nX-Injected: 1'
+expect_rc 1 "a token with a line break is refused"
+expect_err 'credentials contain a line break' "and the error says why"
+! grep -q 's3cret' "$tap_tmp/err"
+ok $? "without showing the token"
+expect_eq "$(wc -l <"$tap_tmp/requests.log")" "$before" "nothing was sent to the server"
+run kubectl gitops list --as $'alice\nX-Injected: 1'
+expect_rc 1 "an impersonation value with a line break is refused"
+
 run kubectl gitops list extra-arg
 expect_rc 2 "a stray argument is a usage error"
 run kubectl gitops list --output=table
