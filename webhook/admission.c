@@ -1,12 +1,29 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "admission.h"
+#include "arena.h"
 #include "errbuf.h"
+#include "json_arena.h"
+#include "json_write.h"
 #include "xalloc.h"
 
 #define REVIEW_API_VERSION "admission.k8s.io/v1"
 
 static const char *const op_names[] = { "CREATE", "UPDATE", "DELETE", "CONNECT" };
+
+/* What no policy reads (see admission.h): not built when parsing. */
+static const char *const skip_status[] = { "request", "object", "status", NULL };
+static const char *const skip_old_status[] = { "request", "oldObject", "status", NULL };
+static const char *const skip_managed[] = {
+	"request", "object", "metadata", "managedFields", NULL
+};
+static const char *const skip_old_managed[] = {
+	"request", "oldObject", "metadata", "managedFields", NULL
+};
+static const char *const *const ADMISSION_SKIPPED[] = {
+	skip_status, skip_old_status, skip_managed, skip_old_managed, NULL
+};
 
 /* Optional string field: "" when absent, -1 when of another type. */
 static int opt_str(const cJSON *obj, const char *key, const char **out)
@@ -124,34 +141,62 @@ static int parse_request(struct admission_request *req, const cJSON *r, struct e
 	return 0;
 }
 
-int admission_request_from_json(struct admission_request *req, cJSON *root,
-				struct errbuf *err)
+/* Checks the envelope of root; on failure the request is released. */
+static int take_root(struct admission_request *req, struct errbuf *err)
 {
-	memset(req, 0, sizeof(*req));
-	req->root = root;
-	if (check_envelope(root, err) ||
-	    parse_request(req, cJSON_GetObjectItemCaseSensitive(root, "request"), err)) {
+	if (check_envelope(req->root, err) ||
+	    parse_request(req, cJSON_GetObjectItemCaseSensitive(req->root, "request"), err)) {
 		admission_request_release(req);
 		return -1;
 	}
 	return 0;
 }
 
+int admission_request_from_json(struct admission_request *req, cJSON *root,
+				struct errbuf *err)
+{
+	memset(req, 0, sizeof(*req));
+	req->root = root;
+	req->root_is_cjson = 1;
+	return take_root(req, err);
+}
+
+int admission_request_parse_in(struct admission_request *req, char *buf, size_t len,
+			       struct arena *a, struct errbuf *err)
+{
+	struct errbuf why;
+
+	memset(req, 0, sizeof(*req));
+	if (!(req->root = json_arena_parse_except(a, buf, len, ADMISSION_SKIPPED, &why)))
+		return errbuf_set(err, "body is not valid JSON (%s)", why.msg);
+	return take_root(req, err);
+}
+
 int admission_request_parse(struct admission_request *req, const char *buf, size_t len,
 			    struct errbuf *err)
 {
-	cJSON *root = cJSON_ParseWithLength(buf, len);
+	struct arena *a = xmalloc(sizeof(*a));
+	int ret;
 
-	if (!root) {
-		memset(req, 0, sizeof(*req));
-		return errbuf_set(err, "body is not valid JSON");
+	arena_init(a, len + 4096);
+	ret = admission_request_parse_in(req, arena_strndup(a, buf, len), len, a, err);
+	if (ret) {
+		arena_release(a);
+		free(a);
+		return ret;
 	}
-	return admission_request_from_json(req, root, err);
+	req->own_arena = a;
+	return 0;
 }
 
 void admission_request_release(struct admission_request *req)
 {
-	cJSON_Delete(req->root);
+	if (req->root_is_cjson)
+		cJSON_Delete(req->root);
+	if (req->own_arena) {
+		arena_release(req->own_arena);
+		free(req->own_arena);
+	}
 	memset(req, 0, sizeof(*req));
 }
 
@@ -201,30 +246,36 @@ void admission_response_audit(struct admission_response *resp, const char *key,
 	cJSON_AddStringToObject(resp->audit, key, value);
 }
 
+/* Byte for byte what cJSON_PrintUnformatted gave, without building a tree. */
+void admission_response_render_to(struct strbuf *out, const char *uid,
+				  const struct admission_response *resp)
+{
+	strbuf_addstr(out, "{\"apiVersion\":\"" REVIEW_API_VERSION "\","
+		      "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	json_write_string(out, uid);
+	strbuf_addstr(out, resp->allowed ? ",\"allowed\":true" : ",\"allowed\":false");
+	if (!resp->allowed) {
+		strbuf_addf(out, ",\"status\":{\"code\":%d,\"reason\":\"%s\",\"message\":",
+			    resp->code ? resp->code : 403,
+			    resp->code >= 500 ? "InternalError" : "Forbidden");
+		json_write_string(out, resp->message.buf);
+		strbuf_addch(out, '}');
+	}
+	if (resp->warnings && resp->warnings->child) {
+		strbuf_addstr(out, ",\"warnings\":");
+		json_write_value(out, resp->warnings);
+	}
+	if (resp->audit && resp->audit->child) {
+		strbuf_addstr(out, ",\"auditAnnotations\":");
+		json_write_value(out, resp->audit);
+	}
+	strbuf_addstr(out, "}}");
+}
+
 char *admission_response_render(const char *uid, const struct admission_response *resp)
 {
-	cJSON *root = cJSON_CreateObject(), *r, *status;
-	char *out;
+	struct strbuf sb = STRBUF_INIT;
 
-	cJSON_AddStringToObject(root, "apiVersion", REVIEW_API_VERSION);
-	cJSON_AddStringToObject(root, "kind", "AdmissionReview");
-	r = cJSON_AddObjectToObject(root, "response");
-	cJSON_AddStringToObject(r, "uid", uid);
-	cJSON_AddBoolToObject(r, "allowed", resp->allowed);
-	if (!resp->allowed) {
-		status = cJSON_AddObjectToObject(r, "status");
-		cJSON_AddNumberToObject(status, "code", resp->code ? resp->code : 403);
-		cJSON_AddStringToObject(status, "reason",
-					resp->code >= 500 ? "InternalError" : "Forbidden");
-		cJSON_AddStringToObject(status, "message", resp->message.buf);
-	}
-	if (resp->warnings && cJSON_GetArraySize(resp->warnings))
-		cJSON_AddItemToObject(r, "warnings", cJSON_Duplicate(resp->warnings, 1));
-	if (resp->audit && resp->audit->child)
-		cJSON_AddItemToObject(r, "auditAnnotations", cJSON_Duplicate(resp->audit, 1));
-	out = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!out)
-		out = xstrdup("");
-	return out;
+	admission_response_render_to(&sb, uid, resp);
+	return strbuf_detach(&sb, NULL);
 }

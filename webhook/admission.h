@@ -8,8 +8,17 @@
  * says what was wrong, for a 400 answer.  Field types are checked, so the
  * policies can trust what they read through the struct.
  *
- * Ownership: the struct owns `root` (the whole parsed review); every other
- * pointer points into it and dies with admission_request_release().
+ * Ownership: every pointer points into the parsed review, which dies with
+ * admission_request_release().  admission_request_parse() keeps its own
+ * copy of the body; admission_request_parse_in() parses in place, in an
+ * arena the caller owns (json_arena.h), which must outlive the request;
+ * admission_request_from_json() takes a cJSON tree of its own.
+ *
+ * The two parsers leave out what no policy reads: `status` and
+ * `metadata.managedFields` of object and oldObject are checked as JSON
+ * but not kept in the tree (they are most of a typical object, and
+ * building them was most of the parsing time).  A policy that needs them
+ * must take them off ADMISSION_SKIPPED in admission.c.
  */
 #ifndef WEBHOOK_ADMISSION_H
 #define WEBHOOK_ADMISSION_H
@@ -19,12 +28,15 @@
 
 #include "strbuf.h"
 
+struct arena;
 struct errbuf;
 
 enum admission_op { OP_CREATE, OP_UPDATE, OP_DELETE, OP_CONNECT };
 
 struct admission_request {
 	cJSON *root;
+	int root_is_cjson;              /* root was made by cJSON: cJSON_Delete it */
+	struct arena *own_arena;        /* parse()'s copy of the body and tree */
 	const char *uid;
 	enum admission_op op;
 	const char *operation;          /* "CREATE", … */
@@ -38,9 +50,13 @@ struct admission_request {
 	int dry_run;
 };
 
-/* Parses a JSON body (cJSON nesting limit applies). */
+/* Parses a JSON body (json_arena.h: strict RFC 8259, cJSON's nesting limit). */
 int admission_request_parse(struct admission_request *req, const char *buf, size_t len,
 			    struct errbuf *err);
+/* The same without a copy: buf is decoded in place and the tree built in
+ * `a`; neither may change or go away before admission_request_release(). */
+int admission_request_parse_in(struct admission_request *req, char *buf, size_t len,
+			       struct arena *a, struct errbuf *err);
 /* Same checks on an already parsed document, which the request then owns
  * (it is freed even on failure). */
 int admission_request_from_json(struct admission_request *req, cJSON *root,
@@ -72,5 +88,8 @@ void admission_response_audit(struct admission_response *resp, const char *key,
 
 /* The AdmissionReview JSON (one line) for uid; the caller frees it. */
 char *admission_response_render(const char *uid, const struct admission_response *resp);
+/* The same, appended to out (no newline). */
+void admission_response_render_to(struct strbuf *out, const char *uid,
+				  const struct admission_response *resp);
 
 #endif

@@ -111,7 +111,7 @@ static int judge(const struct check_opts *o, struct webhook_config *cfg, time_t 
 {
 	struct admission_request req;
 	struct admission_response resp;
-	struct review_env env = { cfg, NULL, snap, NULL, o->verbose ? stderr : NULL, now };
+	struct review_env env = { cfg, NULL, snap, NULL, o->verbose ? stderr : NULL, now, NULL };
 	struct errbuf err;
 	cJSON *doc = read_review(o->review, &err);
 	char *out;

@@ -23,6 +23,7 @@
 #include "duration.h"
 #include "errbuf.h"
 #include "kubeconfig.h"
+#include "log_async.h"
 #include "metrics.h"
 #include "policy.h"
 #include "server.h"
@@ -202,7 +203,7 @@ static int run(const struct serve_opts *o, struct webhook_config *cfg, const sig
 	struct state_watch *watch = NULL;
 	struct metrics *m = metrics_new();
 	struct server_opts so = { o->listen, o->metrics_listen,
-				  { cfg, &store, NULL, m, stderr, 0 }, 1 };
+				  { cfg, &store, NULL, m, stderr, 0, NULL }, 1 };
 	struct server *srv;
 	struct errbuf err;
 	struct strbuf msg = STRBUF_INIT;
@@ -216,6 +217,8 @@ static int run(const struct serve_opts *o, struct webhook_config *cfg, const sig
 	metrics_observe_cert_reload(m, 1, tls_certs_not_after());
 	if (start_state(o, &store, &rc, &watch))
 		goto out;
+	/* Decisions are logged by a background writer from now on (log_async.h). */
+	log_async_start(fileno(stderr));
 	if (!(srv = server_start(&so, &err))) {
 		fprintf(stderr, "error: %s\n", err.msg);
 		goto out;
@@ -232,6 +235,7 @@ static int run(const struct serve_opts *o, struct webhook_config *cfg, const sig
 	ret = 0;
 out:
 	state_watch_stop(watch);
+	log_async_stop();
 	rest_config_release(&rc);
 	strbuf_release(&msg);
 	tls_certs_shutdown();

@@ -6,7 +6,11 @@
  * the verdict (decision, policy, mode, reason, microseconds).  It never
  * contains object contents: the reason texts are written by the policies,
  * which only quote names, kinds and Argo CD option strings.  Each line is
- * written with one fwrite, so lines from different threads do not mix.
+ * written with one write(2) on the stream's descriptor (no stdio lock, no
+ * fflush), so lines from different threads do not mix and a slow log does
+ * not serialise the request threads on a lock; for a descriptor given to
+ * log_async_start() (the server's), lines are batched by a background
+ * thread instead (log_async.h).
  */
 #ifndef WEBHOOK_DECISION_LOG_H
 #define WEBHOOK_DECISION_LOG_H

@@ -1,3 +1,5 @@
+#include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -70,4 +72,89 @@ int kobj_array_has(const cJSON *arr, const char *s)
 		if (cJSON_IsString(it) && !strcmp(it->valuestring, s))
 			return 1;
 	return 0;
+}
+
+static int same_double(double a, double b)
+{
+	double max = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+
+	return fabs(a - b) <= max * DBL_EPSILON;
+}
+
+static int plain_cmp(const char *key, const cJSON *x, const cJSON *y)
+{
+	(void)key;
+	return kobj_equal(x, y);
+}
+
+static const cJSON *next_member(const cJSON *it, int (*skip)(const char *key))
+{
+	while (it && skip && skip(it->string))
+		it = it->next;
+	return it;
+}
+
+/* The first member named key, as cJSON_GetObjectItemCaseSensitive finds it. */
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+	for (const cJSON *it = obj->child; it; it = it->next)
+		if (it->string && !strcmp(it->string, key))
+			return it;
+	return NULL;
+}
+
+int kobj_equal_members(const cJSON *a, const cJSON *b, int (*skip)(const char *key),
+		       int (*cmp)(const char *key, const cJSON *x, const cJSON *y))
+{
+	const cJSON *x = next_member(a->child, skip), *y = next_member(b->child, skip);
+	size_t na = 0, nb = 0;
+
+	if (!cmp)
+		cmp = plain_cmp;
+	/* Same keys in the same order: pairwise. */
+	while (x && y && x->string && y->string && !strcmp(x->string, y->string)) {
+		if (!cmp(x->string, x, y))
+			return 0;
+		x = next_member(x->next, skip);
+		y = next_member(y->next, skip);
+	}
+	if (!x && !y)
+		return 1;
+	/* Otherwise by key, and the same number of members on both sides. */
+	for (x = next_member(a->child, skip); x; x = next_member(x->next, skip), na++)
+		if (!x->string || !(y = member(b, x->string)) || !cmp(x->string, x, y))
+			return 0;
+	for (y = next_member(b->child, skip); y; y = next_member(y->next, skip))
+		nb++;
+	return na == nb;
+}
+
+int kobj_equal(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y;
+
+	if (!a || !b || (a->type & 0xff) != (b->type & 0xff) || (a->type & 0xff) == cJSON_Invalid)
+		return 0;
+	if (a == b)
+		return 1;
+	switch (a->type & 0xff) {
+	case cJSON_False:
+	case cJSON_True:
+	case cJSON_NULL:
+		return 1;
+	case cJSON_Number:
+		return same_double(a->valuedouble, b->valuedouble);
+	case cJSON_String:
+	case cJSON_Raw:
+		return a->valuestring && b->valuestring && !strcmp(a->valuestring, b->valuestring);
+	case cJSON_Array:
+		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
+			if (!kobj_equal(x, y))
+				return 0;
+		return !x && !y;
+	case cJSON_Object:
+		return kobj_equal_members(a, b, NULL, NULL);
+	default:
+		return 0;
+	}
 }

@@ -26,4 +26,17 @@ const char *kobj_label(const cJSON *obj, const char *key);
 /* 1 when the string array `arr` contains s. */
 int kobj_array_has(const cJSON *arr, const char *s);
 
+/*
+ * cJSON_Compare(a, b, 1) without its quadratic object walk: members in the
+ * same order (the usual case: both objects come from the same encoder)
+ * are compared pairwise, others looked up by key.  Objects with duplicate
+ * keys may compare differently from cJSON_Compare (which matches the first
+ * of them on both sides); valid Kubernetes objects have none.
+ */
+int kobj_equal(const cJSON *a, const cJSON *b);
+/* The same for two objects, ignoring the members for which skip(key) is
+ * true and comparing the others with cmp(key, x, y). */
+int kobj_equal_members(const cJSON *a, const cJSON *b, int (*skip)(const char *key),
+		       int (*cmp)(const char *key, const cJSON *x, const cJSON *y));
+
 #endif

@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,19 +81,23 @@ void metrics_free(struct metrics *m)
 	free(m);
 }
 
+/* Called for every request: no printf, and escaping only where needed. */
 static void add_label(struct strbuf *sb, const char *key, const char *value)
 {
+	const char *p, *run;
+
 	if (sb->len)
 		strbuf_addch(sb, ',');
-	strbuf_addf(sb, "%s=\"", key);
-	for (const char *p = value ? value : ""; *p; p++) {
-		if (*p == '\\' || *p == '"')
-			strbuf_addch(sb, '\\');
-		if (*p == '\n')
-			strbuf_addstr(sb, "\\n");
-		else
-			strbuf_addch(sb, *p);
+	strbuf_addstr(sb, key);
+	strbuf_addstr(sb, "=\"");
+	for (run = p = value ? value : ""; *p; p++) {
+		if (*p != '\\' && *p != '"' && *p != '\n')
+			continue;
+		strbuf_add(sb, run, (size_t)(p - run));
+		strbuf_addstr(sb, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\");
+		run = p + 1;
 	}
+	strbuf_add(sb, run, (size_t)(p - run));
 	strbuf_addch(sb, '"');
 }
 
@@ -116,36 +121,30 @@ static struct series *lookup(struct family *f, const char *labels, int past_cap)
 	return s;
 }
 
-/* Increments the series; when the family is full, the one with kind="other". */
-static void bump(struct family *f, const struct strbuf *labels, const struct strbuf *overflow)
+/* The labels of a review, with `kind` as given. */
+static void review_labels(struct strbuf *sb, const struct metrics_review *r, const char *kind)
 {
-	struct series *s = lookup(f, labels->buf, 0);
-
-	if (!s && overflow)
-		s = lookup(f, overflow->buf, 1);
-	if (s)
-		s->value++;
+	add_label(sb, "operation", r->operation);
+	add_label(sb, "kind", kind);
+	add_label(sb, "policy", r->policy && *r->policy ? r->policy : "none");
+	add_label(sb, "decision", r->decision);
+	add_label(sb, "mode", r->mode && *r->mode ? r->mode : "none");
+	add_label(sb, "dry_run", r->dry_run ? "true" : "false");
 }
 
 void metrics_observe_review(struct metrics *m, const struct metrics_review *r)
 {
 	struct strbuf l = STRBUF_INIT, o = STRBUF_INIT;
-	const char *dry = r->dry_run ? "true" : "false";
+	struct series *s;
 
-	add_label(&l, "operation", r->operation);
-	add_label(&l, "kind", r->kind);
-	add_label(&o, "operation", r->operation);
-	add_label(&o, "kind", "other");
-	for (int i = 0; i < 2; i++) {
-		struct strbuf *sb = i ? &o : &l;
-
-		add_label(sb, "policy", r->policy && *r->policy ? r->policy : "none");
-		add_label(sb, "decision", r->decision);
-		add_label(sb, "mode", r->mode && *r->mode ? r->mode : "none");
-		add_label(sb, "dry_run", dry);
-	}
+	review_labels(&l, r, r->kind);
 	pthread_mutex_lock(&m->lock);
-	bump(&m->requests, &l, &o);
+	/* Past the cap, the series with kind="other" (built only then). */
+	if (!(s = lookup(&m->requests, l.buf, 0))) {
+		review_labels(&o, r, "other");
+		s = lookup(&m->requests, o.buf, 1);
+	}
+	s->value++;
 	for (int i = 0; i < NR_BUCKETS; i++)
 		if (r->seconds <= buckets[i])
 			m->hist[i]++;
@@ -156,22 +155,29 @@ void metrics_observe_review(struct metrics *m, const struct metrics_review *r)
 	strbuf_release(&o);
 }
 
+static void violation_labels(struct strbuf *sb, const char *policy, const char *mode,
+			     const char *operation, const char *kind, int dry_run)
+{
+	add_label(sb, "policy", policy);
+	add_label(sb, "mode", mode);
+	add_label(sb, "operation", operation);
+	add_label(sb, "kind", kind);
+	add_label(sb, "dry_run", dry_run ? "true" : "false");
+}
+
 void metrics_observe_violation(struct metrics *m, const char *policy, const char *mode,
 			       const char *operation, const char *kind, int dry_run)
 {
 	struct strbuf l = STRBUF_INIT, o = STRBUF_INIT;
+	struct series *s;
 
-	for (int i = 0; i < 2; i++) {
-		struct strbuf *sb = i ? &o : &l;
-
-		add_label(sb, "policy", policy);
-		add_label(sb, "mode", mode);
-		add_label(sb, "operation", operation);
-		add_label(sb, "kind", i ? "other" : kind);
-		add_label(sb, "dry_run", dry_run ? "true" : "false");
-	}
+	violation_labels(&l, policy, mode, operation, kind, dry_run);
 	pthread_mutex_lock(&m->lock);
-	bump(&m->violations, &l, &o);
+	if (!(s = lookup(&m->violations, l.buf, 0))) {
+		violation_labels(&o, policy, mode, operation, "other", dry_run);
+		s = lookup(&m->violations, o.buf, 1);
+	}
+	s->value++;
 	pthread_mutex_unlock(&m->lock);
 	strbuf_release(&l);
 	strbuf_release(&o);
@@ -179,22 +185,25 @@ void metrics_observe_violation(struct metrics *m, const char *policy, const char
 
 void metrics_observe_http(struct metrics *m, int code)
 {
-	struct strbuf l = STRBUF_INIT;
+	char l[32];
+	struct series *s;
 
-	strbuf_addf(&l, "code=\"%d\"", code);
+	snprintf(l, sizeof(l), "code=\"%d\"", code);
 	pthread_mutex_lock(&m->lock);
-	bump(&m->http, &l, NULL);
+	if ((s = lookup(&m->http, l, 0)))
+		s->value++;
 	pthread_mutex_unlock(&m->lock);
-	strbuf_release(&l);
 }
 
 void metrics_observe_cert_reload(struct metrics *m, int ok, time_t not_after)
 {
 	struct strbuf l = STRBUF_INIT;
+	struct series *s;
 
 	add_label(&l, "result", ok ? "success" : "failure");
 	pthread_mutex_lock(&m->lock);
-	bump(&m->reloads, &l, NULL);
+	if ((s = lookup(&m->reloads, l.buf, 0)))
+		s->value++;
 	if (ok)
 		m->cert_not_after = not_after;
 	pthread_mutex_unlock(&m->lock);

@@ -1,7 +1,9 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "kobj.h"
 #include "policy.h"
+#include "state.h"
 
 /*
  * The registry.  A policy not linked in is a NULL weak reference and is
@@ -166,20 +168,17 @@ int request_kind_is(const struct admission_request *req, const char *group, cons
 	return !strcmp(req->group, group) && !strcmp(req->kind, kind);
 }
 
-int app_has_resources_in(const cJSON *app, const char *ns)
+static int cmp_str(const void *a, const void *b)
 {
-	const cJSON *res = cJSON_GetObjectItemCaseSensitive(kobj_obj(app, "status"), "resources");
-	const cJSON *it;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
-	if (!cJSON_IsArray(res) || !ns)
-		return 0;
-	cJSON_ArrayForEach(it, res) {
-		const char *rns = kobj_str(it, "namespace");
-
-		if (rns && !strcmp(rns, ns))
-			return 1;
-	}
-	return 0;
+int app_has_resources_in(const struct state_app *app, const char *ns)
+{
+	/* resource_ns is sorted and distinct (state.h). */
+	return ns && app->nr_resource_ns &&
+	       bsearch(&ns, app->resource_ns, app->nr_resource_ns, sizeof(*app->resource_ns),
+		       cmp_str);
 }
 
 void describe_subject(struct strbuf *sb, const struct admission_request *req)

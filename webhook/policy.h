@@ -25,6 +25,7 @@
 #include "strbuf.h"
 #include "tracking.h"
 
+struct state_app;
 struct state_snapshot;
 
 struct policy_input {
@@ -82,7 +83,7 @@ void policy_evaluate(const struct policy_input *in, struct admission_response *r
 /* Helpers shared by policies. */
 int request_kind_is(const struct admission_request *req, const char *group, const char *kind);
 /* 1 when the Application lists a managed resource in namespace ns. */
-int app_has_resources_in(const cJSON *app, const char *ns);
+int app_has_resources_in(const struct state_app *app, const char *ns);
 /* "Deployment prod/web" or "Namespace prod" for messages. */
 void describe_subject(struct strbuf *sb, const struct admission_request *req);
 

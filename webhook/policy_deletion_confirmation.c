@@ -38,16 +38,20 @@ static const char *confirm_option(const cJSON *obj, int is_app)
 	return NULL;
 }
 
-/* 1 when app carries an approval that is recent at `now`. */
+/* 1 when an approval stamped at `at` is recent at `now`. */
+static int recent(time_t at, const struct policy_input *in)
+{
+	return at <= in->now + MAX_SKEW_S &&
+	       (long long)(in->now - at) * 1000 <= in->cfg->approval_ttl_ms;
+}
+
+/* 1 when the Application in the request carries a recent approval. */
 static int approved(const cJSON *app, const struct policy_input *in)
 {
 	const char *stamp = kobj_annotation(app, APPROVAL_ANNOTATION);
 	struct timespec ts;
 
-	if (!stamp || timefmt_parse_rfc3339(stamp, &ts, NULL))
-		return 0;
-	return ts.tv_sec <= in->now + MAX_SKEW_S &&
-	       (long long)(in->now - ts.tv_sec) * 1000 <= in->cfg->approval_ttl_ms;
+	return stamp && !timefmt_parse_rfc3339(stamp, &ts, NULL) && recent(ts.tv_sec, in);
 }
 
 static void how_to_approve(struct strbuf *msg, const struct policy_input *in,
@@ -64,7 +68,7 @@ static enum policy_result check(const struct policy_input *in, struct strbuf *ms
 {
 	int is_app = request_kind_is(in->req, "argoproj.io", "Application");
 	const char *opt;
-	const cJSON *owner_app = NULL;
+	const struct state_app *owner_app = NULL;
 
 	if (in->req->op != OP_DELETE || !in->subject || !(opt = confirm_option(in->subject, is_app)))
 		return POLICY_PASS;
@@ -78,7 +82,7 @@ static enum policy_result check(const struct policy_input *in, struct strbuf *ms
 		return POLICY_PASS;
 	if (in->owned) {
 		owner_app = state_find_app(in->state, in->owner.ns, in->owner.name);
-		if (owner_app && approved(owner_app, in))
+		if (owner_app && owner_app->approved && recent(owner_app->approved_at, in))
 			return POLICY_PASS;
 	}
 	describe_subject(msg, in->req);

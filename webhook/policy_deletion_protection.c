@@ -42,11 +42,12 @@ static const char *protection(const cJSON *obj)
 	return NULL;
 }
 
-static const char *app_protection(const cJSON *app)
+static const char *app_protection(const struct state_app *app)
 {
-	for (const char *const *o = protect_options; *o; o++)
-		if (app_has_sync_option(app, *o))
-			return *o;
+	if (app->protect & STATE_APP_PRUNE_FALSE)
+		return "Prune=false";
+	if (app->protect & STATE_APP_DELETE_FALSE)
+		return "Delete=false";
 	return NULL;
 }
 
@@ -62,13 +63,12 @@ static enum policy_result check_namespace_delete(const struct policy_input *in,
 		return POLICY_VIOLATION;
 	}
 	for (size_t i = 0; i < state_app_count(in->state); i++) {
-		const cJSON *app = state_app_at(in->state, i);
+		const struct state_app *app = state_app_at(in->state, i);
 
 		if ((opt = app_protection(app)) && app_has_resources_in(app, ns)) {
 			strbuf_addf(msg, "Namespace %s holds resources of Application %s/%s, "
 				    "whose syncOptions protect them with %s: remove them "
-				    "through Git first", ns, kobj_namespace(app), kobj_name(app),
-				    opt);
+				    "through Git first", ns, app->ns, app->name, opt);
 			return POLICY_VIOLATION;
 		}
 	}

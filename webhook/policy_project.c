@@ -28,11 +28,14 @@
 
 #define MAX_NAMED 3
 
-static const cJSON *find_project(const struct policy_input *in, const cJSON *app)
+/* The project's JSON (project_match.h reads it), or NULL when unknown. */
+static const cJSON *find_project(const struct policy_input *in, const char *project)
 {
-	const char *name = project_name_or_default(kobj_str(kobj_obj(app, "spec"), "project"));
+	const struct state_project *p = state_find_project(in->state,
+							   in->cfg->control_plane_namespace,
+							   project_name_or_default(project));
 
-	return state_find_project(in->state, in->cfg->control_plane_namespace, name);
+	return p ? p->json : NULL;
 }
 
 static void deny_list(struct strbuf *msg, const cJSON *proj, enum project_list list)
@@ -79,11 +82,10 @@ static enum policy_result check_application(const struct policy_input *in, struc
 	const cJSON *app = in->req->object, *spec = kobj_obj(app, "spec"), *dest, *proj;
 	const char *ns = kobj_namespace(app), *pname;
 
-	if (in->req->op == OP_UPDATE &&
-	    cJSON_Compare(spec, kobj_obj(in->req->old_object, "spec"), 1))
+	if (in->req->op == OP_UPDATE && kobj_equal(spec, kobj_obj(in->req->old_object, "spec")))
 		return POLICY_PASS;
 	pname = project_name_or_default(kobj_str(spec, "project"));
-	if (!(proj = find_project(in, app))) {
+	if (!(proj = find_project(in, kobj_str(spec, "project")))) {
 		strbuf_addf(msg, "spec.project: AppProject %s/%s does not exist",
 			    in->cfg->control_plane_namespace, pname);
 		return POLICY_VIOLATION;
@@ -112,11 +114,12 @@ static enum policy_result check_application(const struct policy_input *in, struc
 
 static enum policy_result check_managed(const struct policy_input *in, struct strbuf *msg)
 {
-	const cJSON *app = state_find_app(in->state, in->owner.ns, in->owner.name), *proj, *dest;
+	const struct state_app *app = state_find_app(in->state, in->owner.ns, in->owner.name);
+	const cJSON *proj;
 	const char *ns = in->req->ns, *name = in->req->name;
 	int namespaced = *ns != '\0';
 
-	if (!app || !(proj = find_project(in, app)))
+	if (!app || !(proj = find_project(in, app->project)))
 		return POLICY_PASS;
 	if (!*name)
 		name = kobj_name(in->req->object) ? kobj_name(in->req->object) : "";
@@ -134,12 +137,11 @@ static enum policy_result check_managed(const struct policy_input *in, struct st
 				 PROJECT_CLUSTER_BLACKLIST, msg);
 		return POLICY_VIOLATION;
 	}
-	dest = kobj_path(app, "spec", "destination", NULL);
 	/* Without a destination cluster there is nothing to match against. */
-	if (!kobj_str(dest, "server") && !kobj_str(dest, "name"))
+	if (!app->dest_server && !app->dest_name)
 		return POLICY_PASS;
-	if (namespaced && !project_destination_permitted(proj, kobj_str(dest, "server"),
-							 kobj_str(dest, "name"), ns)) {
+	if (namespaced && !project_destination_permitted(proj, app->dest_server, app->dest_name,
+							 ns)) {
 		strbuf_addf(msg, "namespace '%s' (Application %s/%s)", ns, in->owner.ns,
 			    in->owner.name);
 		deny_list(msg, proj, PROJECT_DESTINATIONS);
@@ -158,14 +160,12 @@ static enum policy_result check_project_delete(const struct policy_input *in,
 	if (!pname || strcmp(in->req->ns, in->cfg->control_plane_namespace))
 		return POLICY_PASS;
 	for (size_t i = 0; i < state_app_count(in->state); i++) {
-		const cJSON *app = state_app_at(in->state, i);
+		const struct state_app *app = state_app_at(in->state, i);
 
-		if (strcmp(project_name_or_default(kobj_str(kobj_obj(app, "spec"), "project")),
-			   pname))
+		if (strcmp(project_name_or_default(app->project), pname))
 			continue;
 		if (users < MAX_NAMED)
-			strbuf_addf(&names, "%s%s/%s", users ? ", " : "", kobj_namespace(app),
-				    kobj_name(app));
+			strbuf_addf(&names, "%s%s/%s", users ? ", " : "", app->ns, app->name);
 		users++;
 	}
 	if (users > MAX_NAMED)

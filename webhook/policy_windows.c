@@ -28,45 +28,42 @@
 #include "state.h"
 #include "sync_window.h"
 
-static const cJSON *app_project(const struct policy_input *in, const cJSON *app)
+/*
+ * POLICY_VIOLATION with msg filled when the windows of the project named
+ * `project` (an Application's spec.project) block a sync of app.  The
+ * windows were read when the state was loaded (state.h); only the ones
+ * that match app are compiled here.
+ */
+static enum policy_result blocked(const struct policy_input *in, const char *project,
+				  const struct window_app *wa, int manual, struct strbuf *msg)
 {
-	const char *name = project_name_or_default(kobj_str(kobj_obj(app, "spec"), "project"));
-
-	return state_find_project(in->state, in->cfg->control_plane_namespace, name);
-}
-
-/* POLICY_VIOLATION with msg filled when the windows of app's project block a sync. */
-static enum policy_result blocked(const struct policy_input *in, const cJSON *app, int manual,
-				  struct strbuf *msg)
-{
-	const cJSON *proj = app_project(in, app);
-	struct sync_windows ws = { 0 };
+	const struct state_project *proj = state_find_project(in->state,
+							      in->cfg->control_plane_namespace,
+							      project_name_or_default(project));
 	struct window_verdict v = { 0 };
-	struct window_app wa;
 	struct timespec now = { in->now, 0 }, next;
 	struct errbuf err;
 	enum policy_result ret = POLICY_PASS;
 
 	if (!proj)
 		return POLICY_PASS;
-	if (sync_windows_from_project(proj, &ws, &err)) {
-		strbuf_addf(msg, "AppProject %s has unreadable sync windows (%s)", kobj_name(proj),
-			    err.msg);
+	if (proj->windows_error) {
+		strbuf_addf(msg, "AppProject %s has unreadable sync windows (%s)", proj->name,
+			    proj->windows_error);
 		return POLICY_VIOLATION;
 	}
-	window_app_from_json(app, &wa);
-	if (windows_can_sync(&ws, &wa, manual, NULL, &now, &v, &err)) {
-		strbuf_addf(msg, "AppProject %s: %s", kobj_name(proj), err.msg);
+	if (windows_can_sync(proj->windows, wa, manual, NULL, &now, &v, &err)) {
+		strbuf_addf(msg, "AppProject %s: %s", proj->name, err.msg);
 		ret = POLICY_VIOLATION;
 	} else if (!v.allowed) {
-		int has_next = windows_next_change(&ws, &wa, manual, &now, &next, &err) == 1;
+		int has_next = windows_next_change(proj->windows, wa, manual, &now, &next,
+						   &err) == 1;
 
-		strbuf_addf(msg, "project %s: ", kobj_name(proj));
-		windows_describe_block(msg, &ws, &v, has_next ? &next : NULL);
+		strbuf_addf(msg, "project %s: ", proj->name);
+		windows_describe_block(msg, proj->windows, &v, has_next ? &next : NULL);
 		ret = POLICY_VIOLATION;
 	}
 	window_verdict_release(&v);
-	sync_windows_release(&ws);
 	return ret;
 }
 
@@ -78,13 +75,16 @@ static enum policy_result check_sync(const struct policy_input *in, struct strbu
 								  "automated");
 	const char *ns = kobj_namespace(req->object), *name = kobj_name(req->object);
 	struct strbuf why = STRBUF_INIT;
+	struct window_app wa;
 	enum policy_result ret;
 
 	if ((req->op != OP_CREATE && req->op != OP_UPDATE) || *req->sub_resource || !op ||
 	    !request_kind_is(req, "argoproj.io", "Application") ||
-	    cJSON_Compare(op, kobj_obj(req->old_object, "operation"), 1))
+	    kobj_equal(op, kobj_obj(req->old_object, "operation")))
 		return POLICY_PASS;
-	ret = blocked(in, req->object, !cJSON_IsTrue(auto_flag), &why);
+	window_app_from_json(req->object, &wa);
+	ret = blocked(in, kobj_str(kobj_obj(req->object, "spec"), "project"), &wa,
+		      !cJSON_IsTrue(auto_flag), &why);
 	if (ret == POLICY_VIOLATION)
 		strbuf_addf(msg, "%s sync of Application %s/%s is not allowed now: %s",
 			    cJSON_IsTrue(auto_flag) ? "an automated" : "a manual",
@@ -93,42 +93,47 @@ static enum policy_result check_sync(const struct policy_input *in, struct strbu
 	return ret;
 }
 
-/* A copy of obj without what controllers and the API server change. */
-static cJSON *git_view(const cJSON *obj)
+/* What controllers and the API server change in metadata. */
+static int bookkeeping(const char *key)
 {
-	static const char *const bookkeeping[] = {
+	static const char *const keys[] = {
 		"resourceVersion", "managedFields", "generation", "finalizers",
 		"deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences",
 		"creationTimestamp", "uid", "selfLink", NULL
 	};
-	cJSON *copy = cJSON_Duplicate(obj, 1), *meta;
 
-	cJSON_DeleteItemFromObjectCaseSensitive(copy, "status");
-	meta = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
-	for (const char *const *k = bookkeeping; meta && *k; k++)
-		cJSON_DeleteItemFromObjectCaseSensitive(meta, *k);
-	return copy;
+	for (const char *const *k = keys; key && *k; k++)
+		if (!strcmp(key, *k))
+			return 1;
+	return 0;
 }
 
+static int is_status(const char *key)
+{
+	return key && !strcmp(key, "status");
+}
+
+static int same_top_member(const char *key, const cJSON *x, const cJSON *y)
+{
+	if (!strcmp(key, "metadata") && cJSON_IsObject(x) && cJSON_IsObject(y))
+		return kobj_equal_members(x, y, bookkeeping, NULL);
+	return kobj_equal(x, y);
+}
+
+/* 1 when an UPDATE changes only status or bookkeeping metadata: compared
+ * in place, member by member, without copying either object. */
 static int only_bookkeeping(const struct admission_request *req)
 {
-	cJSON *a, *b;
-	int same;
-
 	if (req->op != OP_UPDATE || !req->old_object || !req->object)
 		return 0;
-	a = git_view(req->old_object);
-	b = git_view(req->object);
-	same = cJSON_Compare(a, b, 1);
-	cJSON_Delete(a);
-	cJSON_Delete(b);
-	return same;
+	return kobj_equal_members(req->old_object, req->object, is_status, same_top_member);
 }
 
 static enum policy_result check_freeze(const struct policy_input *in, struct strbuf *msg)
 {
-	const cJSON *app;
+	const struct state_app *app;
 	struct strbuf why = STRBUF_INIT;
+	struct window_app wa;
 	enum policy_result ret;
 
 	if (!in->owned || in->by_controller || in->by_teardown || *in->req->sub_resource ||
@@ -136,7 +141,11 @@ static enum policy_result check_freeze(const struct policy_input *in, struct str
 		return POLICY_PASS;
 	if (!(app = state_find_app(in->state, in->owner.ns, in->owner.name)))
 		return POLICY_PASS;
-	ret = blocked(in, app, 1, &why);
+	wa.name = app->name;
+	wa.dest_name = app->dest_name ? app->dest_name : "";
+	wa.dest_server = app->dest_server ? app->dest_server : "";
+	wa.dest_namespace = app->dest_namespace ? app->dest_namespace : "";
+	ret = blocked(in, app->project, &wa, 1, &why);
 	if (ret == POLICY_VIOLATION) {
 		describe_subject(msg, in->req);
 		strbuf_addf(msg, " is managed by Application %s/%s, which is in a change freeze "

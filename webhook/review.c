@@ -1,14 +1,81 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "admission.h"
+#include "arena.h"
 #include "decision_log.h"
 #include "errbuf.h"
 #include "metrics.h"
 #include "policy.h"
 #include "review.h"
 #include "state.h"
+#include "xalloc.h"
+
+/* Most AdmissionReviews and their trees fit; bigger ones get a one-off chunk. */
+#define SCRATCH_CHUNK (64 * 1024)
+
+struct review_scratch {
+	pthread_mutex_t lock;
+	struct arena **free;            /* idle arenas */
+	size_t nr, alloc;
+};
+
+struct review_scratch *review_scratch_new(void)
+{
+	struct review_scratch *sc = xcalloc(1, sizeof(*sc));
+
+	pthread_mutex_init(&sc->lock, NULL);
+	return sc;
+}
+
+void review_scratch_free(struct review_scratch *sc)
+{
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->nr; i++) {
+		arena_release(sc->free[i]);
+		free(sc->free[i]);
+	}
+	free(sc->free);
+	pthread_mutex_destroy(&sc->lock);
+	free(sc);
+}
+
+static struct arena *scratch_take(struct review_scratch *sc)
+{
+	struct arena *a = NULL;
+
+	if (sc) {
+		pthread_mutex_lock(&sc->lock);
+		if (sc->nr)
+			a = sc->free[--sc->nr];
+		pthread_mutex_unlock(&sc->lock);
+	}
+	if (!a) {
+		a = xmalloc(sizeof(*a));
+		arena_init(a, SCRATCH_CHUNK);
+	}
+	return a;
+}
+
+static void scratch_give(struct review_scratch *sc, struct arena *a)
+{
+	if (!sc) {
+		arena_release(a);
+		free(a);
+		return;
+	}
+	arena_reset(a);
+	pthread_mutex_lock(&sc->lock);
+	if (sc->nr == sc->alloc) {
+		sc->alloc = sc->alloc ? 2 * sc->alloc : 8;
+		sc->free = xrealloc(sc->free, sc->alloc * sizeof(*sc->free));
+	}
+	sc->free[sc->nr++] = a;
+	pthread_mutex_unlock(&sc->lock);
+}
 
 static long long micros_since(const struct timespec *t0)
 {
@@ -98,25 +165,26 @@ void review_status_body(struct strbuf *out, int code, const char *reason, const 
 int review_http(const struct review_env *env, const char *body, size_t len,
 		struct strbuf *out)
 {
+	struct arena *a = scratch_take(env->scratch);
 	struct admission_request req;
 	struct admission_response resp;
 	struct errbuf err;
-	char *json;
+	int code = 200;
 
 	errbuf_clear(&err);
-	if (admission_request_parse(&req, body, len, &err)) {
+	if (admission_request_parse_in(&req, arena_strndup(a, body, len), len, a, &err)) {
 		decision_log_error(env->log, "rejected malformed AdmissionReview", err.msg, 400,
 				   "POST", NULL);
 		review_status_body(out, 400, "BadRequest", err.msg);
-		return 400;
+		code = 400;
+	} else {
+		admission_response_init(&resp);
+		review_decide(env, &req, &resp);
+		admission_response_render_to(out, req.uid, &resp);
+		strbuf_addch(out, '\n');
+		admission_response_release(&resp);
+		admission_request_release(&req);
 	}
-	admission_response_init(&resp);
-	review_decide(env, &req, &resp);
-	json = admission_response_render(req.uid, &resp);
-	strbuf_addstr(out, json);
-	strbuf_addch(out, '\n');
-	free(json);
-	admission_response_release(&resp);
-	admission_request_release(&req);
-	return 200;
+	scratch_give(env->scratch, a);
+	return code;
 }

@@ -16,6 +16,7 @@
 
 struct admission_request;
 struct admission_response;
+struct review_scratch;
 struct metrics;
 struct state_snapshot;
 struct state_store;
@@ -28,7 +29,17 @@ struct review_env {
 	struct metrics *metrics;        /* NULL = not counted */
 	FILE *log;                      /* decision log; NULL = not logged */
 	time_t now;                     /* 0 = the wall clock at each request */
+	struct review_scratch *scratch; /* reused request memory; NULL = fresh each time */
 };
+
+/*
+ * Memory review_http() reuses from one request to the next: a stack of
+ * arenas (arena.h), one taken per request in flight, so that a server
+ * thread parses its requests without calling malloc.  Thread-safe.
+ * review_scratch_free() must wait until no request uses it.
+ */
+struct review_scratch *review_scratch_new(void);
+void review_scratch_free(struct review_scratch *sc);
 
 /* Judges a parsed request; fills resp (initialised by the caller). */
 void review_decide(const struct review_env *env, const struct admission_request *req,

@@ -26,6 +26,7 @@ struct server {
 	MHD_socket quiesced_fd, quiesced_plain_fd;
 	atomic_int in_flight;
 	atomic_int draining;
+	struct review_scratch *own_scratch;     /* request memory, when the caller gave none */
 };
 
 /* Per-request state, in *con_cls. */
@@ -178,10 +179,14 @@ static enum MHD_Result start_request(struct server *s, struct MHD_Connection *c,
 				  "Content-Type must be application/json", method, url);
 	len_hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					      MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (len_hdr && ((len = strtoull(len_hdr, &end, 10)), *end == '\0') &&
-	    len > s->o.env.cfg->max_body_bytes)
-		return send_error(s, c, 413, "RequestEntityTooLarge",
-				  "AdmissionReview larger than maxRequestBytes", method, url);
+	if (len_hdr && ((len = strtoull(len_hdr, &end, 10)), *end == '\0')) {
+		if (len > s->o.env.cfg->max_body_bytes)
+			return send_error(s, c, 413, "RequestEntityTooLarge",
+					  "AdmissionReview larger than maxRequestBytes", method,
+					  url);
+		/* One allocation for the body instead of a dozen as it grows. */
+		strbuf_grow(&rq->body, (size_t)len);
+	}
 	rq->validate = 1;
 	return MHD_YES;
 }
@@ -354,9 +359,12 @@ struct server *server_start(const struct server_opts *o, struct errbuf *err)
 	struct server *s = xcalloc(1, sizeof(*s));
 
 	s->o = *o;
+	if (!s->o.env.scratch)
+		s->o.env.scratch = s->own_scratch = review_scratch_new();
 	s->quiesced_fd = s->quiesced_plain_fd = MHD_INVALID_SOCKET;
 	if (o->tls && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
 		errbuf_set(err, "this libmicrohttpd was built without TLS support");
+		review_scratch_free(s->own_scratch);
 		free(s);
 		return NULL;
 	}
@@ -366,6 +374,7 @@ struct server *server_start(const struct server_opts *o, struct errbuf *err)
 	if (!s->tls_d || (o->metrics_listen && !s->plain_d)) {
 		if (s->tls_d)
 			MHD_stop_daemon(s->tls_d);
+		review_scratch_free(s->own_scratch);
 		free(s);
 		return NULL;
 	}
@@ -410,5 +419,6 @@ void server_stop(struct server *s, int grace_ms)
 		close(s->quiesced_fd);
 	if (s->quiesced_plain_fd != MHD_INVALID_SOCKET)
 		close(s->quiesced_plain_fd);
+	review_scratch_free(s->own_scratch);
 	free(s);
 }

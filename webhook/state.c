@@ -2,17 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kobj.h"
 #include "state.h"
 #include "xalloc.h"
 
-struct state_obj {
-	atomic_int refs;
-	cJSON *json;
-};
-
 struct entry {
-	const char *ns, *name;          /* point into obj->json */
+	const char *ns, *name;          /* the object's */
 	struct state_obj *obj;
 };
 
@@ -27,35 +21,6 @@ struct state_snapshot {
 	struct entries apps, projects;
 };
 
-struct state_obj *state_obj_new(cJSON *json)
-{
-	struct state_obj *o = xmalloc(sizeof(*o));
-
-	atomic_init(&o->refs, 1);
-	o->json = json;
-	return o;
-}
-
-struct state_obj *state_obj_ref(struct state_obj *o)
-{
-	if (o)
-		atomic_fetch_add(&o->refs, 1);
-	return o;
-}
-
-void state_obj_unref(struct state_obj *o)
-{
-	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
-		return;
-	cJSON_Delete(o->json);
-	free(o);
-}
-
-const cJSON *state_obj_json(const struct state_obj *o)
-{
-	return o ? o->json : NULL;
-}
-
 struct state_snapshot *state_snapshot_new(void)
 {
 	struct state_snapshot *s = xcalloc(1, sizeof(*s));
@@ -64,24 +29,13 @@ struct state_snapshot *state_snapshot_new(void)
 	return s;
 }
 
-static int is_argo(const cJSON *obj)
-{
-	const char *api = kobj_str(obj, "apiVersion");
-
-	return api && !strncmp(api, "argoproj.io/", 12);
-}
-
 int state_snapshot_add_obj(struct state_snapshot *s, struct state_obj *o)
 {
-	const cJSON *obj = o->json;
-	const char *kind = kobj_kind(obj), *name = kobj_name(obj), *ns = kobj_namespace(obj);
 	struct entries *e;
 
-	if (!is_argo(obj) || !kind || !name || !*name)
-		return 0;
-	if (!strcmp(kind, "Application"))
+	if (state_obj_app(o))
 		e = &s->apps;
-	else if (!strcmp(kind, "AppProject"))
+	else if (state_obj_project(o))
 		e = &s->projects;
 	else
 		return 0;
@@ -89,8 +43,8 @@ int state_snapshot_add_obj(struct state_snapshot *s, struct state_obj *o)
 		e->alloc = e->alloc ? 2 * e->alloc : 16;
 		e->v = xrealloc(e->v, e->alloc * sizeof(*e->v));
 	}
-	e->v[e->nr].ns = ns ? ns : "";
-	e->v[e->nr].name = name;
+	e->v[e->nr].ns = state_obj_ns(o);
+	e->v[e->nr].name = state_obj_name(o);
 	e->v[e->nr].obj = state_obj_ref(o);
 	e->nr++;
 	return 1;
@@ -165,25 +119,27 @@ void state_snapshot_seal(struct state_snapshot *s)
 	s->sealed = 1;
 }
 
-static const cJSON *find(const struct entries *e, const char *ns, const char *name)
+static const struct state_obj *find(const struct entries *e, const char *ns,
+				     const char *name)
 {
 	struct entry key = { ns ? ns : "", name, NULL }, *hit;
 
 	if (!name || !e->nr)
 		return NULL;
 	hit = bsearch(&key, e->v, e->nr, sizeof(*e->v), entry_cmp);
-	return hit ? hit->obj->json : NULL;
+	return hit ? hit->obj : NULL;
 }
 
-const cJSON *state_find_app(const struct state_snapshot *s, const char *ns, const char *name)
+const struct state_app *state_find_app(const struct state_snapshot *s, const char *ns,
+				       const char *name)
 {
-	return s ? find(&s->apps, ns, name) : NULL;
+	return s ? state_obj_app(find(&s->apps, ns, name)) : NULL;
 }
 
-const cJSON *state_find_project(const struct state_snapshot *s, const char *ns,
-				const char *name)
+const struct state_project *state_find_project(const struct state_snapshot *s,
+					       const char *ns, const char *name)
 {
-	return s ? find(&s->projects, ns, name) : NULL;
+	return s ? state_obj_project(find(&s->projects, ns, name)) : NULL;
 }
 
 size_t state_app_count(const struct state_snapshot *s)
@@ -191,9 +147,9 @@ size_t state_app_count(const struct state_snapshot *s)
 	return s ? s->apps.nr : 0;
 }
 
-const cJSON *state_app_at(const struct state_snapshot *s, size_t i)
+const struct state_app *state_app_at(const struct state_snapshot *s, size_t i)
 {
-	return s && i < s->apps.nr ? s->apps.v[i].obj->json : NULL;
+	return s && i < s->apps.nr ? state_obj_app(s->apps.v[i].obj) : NULL;
 }
 
 size_t state_project_count(const struct state_snapshot *s)

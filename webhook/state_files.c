@@ -1,9 +1,14 @@
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "arena.h"
 #include "errbuf.h"
+#include "json_arena.h"
 #include "state.h"
 #include "state_files.h"
 #include "strbuf.h"
@@ -12,32 +17,205 @@
 
 #define MAX_STATE_FILE (64 * 1024 * 1024)
 #define MAX_DEPTH 8
+/* Pages of a streamed file already read are given back every so often. */
+#define DROP_EVERY (1024 * 1024)
 
-static void add_doc(struct state_snapshot *s, cJSON *doc)
+static int kind_is_list(const char *kind)
 {
-	const char *kind = cJSON_IsObject(doc) ?
-		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "kind")) : NULL;
-	cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+	size_t n = kind ? strlen(kind) : 0;
 
-	if (kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List") &&
-	    cJSON_IsArray(items)) {
-		while (items->child)
-			add_doc(s, cJSON_DetachItemViaPointer(items, items->child));
-		cJSON_Delete(doc);
+	return n >= 4 && !strcmp(kind + n - 4, "List");
+}
+
+static int is_list(const char *kind, const cJSON *items)
+{
+	return kind_is_list(kind) && cJSON_IsArray(items);
+}
+
+/* The records of one file, in file order. */
+struct records {
+	struct state_obj **v;
+	size_t nr, alloc;
+};
+
+/* A borrowed document (an object, or a List of them) to records. */
+static void add_tree(struct records *r, const cJSON *doc)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items"), *it;
+
+	if (cJSON_IsObject(doc) && is_list(cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(doc, "kind")), items)) {
+		cJSON_ArrayForEach(it, items)
+			add_tree(r, it);
 		return;
 	}
-	state_snapshot_add(s, doc);
+	if (r->nr == r->alloc) {
+		r->alloc = r->alloc ? 2 * r->alloc : 256;
+		r->v = xrealloc(r->v, r->alloc * sizeof(*r->v));
+	}
+	r->v[r->nr++] = state_obj_from_json(doc);
+}
+
+/* Adds the records to s (when `keep`) and frees them. */
+static void records_done(struct records *r, struct state_snapshot *s, int keep)
+{
+	for (size_t i = 0; i < r->nr; i++) {
+		if (keep)
+			state_snapshot_add_obj(s, r->v[i]);
+		state_obj_unref(r->v[i]);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+struct stream {
+	char *base, *p, *end, *dropped;
+	struct arena arena;
+	struct records items;
+	char *kind;                     /* the document's kind */
+};
+
+static void skip_ws(struct stream *st)
+{
+	while (st->p < st->end && (*st->p == ' ' || *st->p == '\n' || *st->p == '\r' ||
+				   *st->p == '\t'))
+		st->p++;
+}
+
+static int punct(struct stream *st, char c)
+{
+	skip_ws(st);
+	if (st->p >= st->end || *st->p != c)
+		return 0;
+	st->p++;
+	return 1;
+}
+
+/* The next value, in the arena (reset by the caller). */
+static cJSON *next_value(struct stream *st)
+{
+	struct errbuf err;
+	size_t used;
+	cJSON *v = json_arena_parse_prefix(&st->arena, st->p, (size_t)(st->end - st->p), &used,
+					   &err);
+
+	if (v)
+		st->p += used;
+	return v;
+}
+
+/* Gives the pages read so far back to the kernel: the file stays on disk. */
+static void drop_read_pages(struct stream *st)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *upto = st->base + ((size_t)(st->p - st->base) / (size_t)page) * (size_t)page;
+
+	if (upto - st->dropped < DROP_EVERY)
+		return;
+	madvise(st->dropped, (size_t)(upto - st->dropped), MADV_DONTNEED);
+	st->dropped = upto;
+}
+
+static int stream_items(struct stream *st)
+{
+	cJSON *item;
+
+	if (!punct(st, '['))
+		return -1;
+	if (punct(st, ']'))
+		return 0;
+	do {
+		if (!(item = next_value(st)))
+			return -1;
+		add_tree(&st->items, item);
+		arena_reset(&st->arena);
+		drop_read_pages(st);
+	} while (punct(st, ','));
+	return punct(st, ']') ? 0 : -1;
+}
+
+/* The top-level object member by member; 0 once it was a List. */
+static int stream_document(struct stream *st)
+{
+	int seen_items = 0;
+	cJSON *key, *v;
+
+	if (!punct(st, '{'))
+		return -1;
+	if (punct(st, '}'))
+		return -1;
+	do {
+		skip_ws(st);
+		if (!(key = next_value(st)) || !cJSON_IsString(key) || !punct(st, ':'))
+			return -1;
+		skip_ws(st);
+		if (!strcmp(key->valuestring, "items") && st->p < st->end && *st->p == '[') {
+			if (seen_items++ || stream_items(st))
+				return -1;
+			continue;
+		}
+		if (!(v = next_value(st)))
+			return -1;
+		if (!strcmp(key->valuestring, "kind") && cJSON_IsString(v) && !st->kind)
+			st->kind = xstrdup(v->valuestring);
+		arena_reset(&st->arena);
+	} while (punct(st, ','));
+	if (!punct(st, '}'))
+		return -1;
+	skip_ws(st);
+	return st->p == st->end && seen_items && kind_is_list(st->kind) ? 0 : -1;
+}
+
+/*
+ * A JSON List (what `kubectl get -o json` and the API server give) read
+ * item by item from a private mapping, so that loading 20,000
+ * Applications never holds more than one of them as JSON: each item
+ * becomes its record at once, and the pages already read are dropped.
+ * Returns 0 when the file was such a List; -1 when it is anything else
+ * (YAML, a single object, invalid JSON...), for the general path.
+ */
+static int load_json_list(struct state_snapshot *s, const char *path)
+{
+	struct stream st = { 0 };
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
+	void *map;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) || sb.st_size <= 0 || (size_t)sb.st_size > MAX_STATE_FILE) {
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	st.base = st.p = st.dropped = map;
+	st.end = st.base + sb.st_size;
+	arena_init(&st.arena, 64 * 1024);
+	ret = stream_document(&st);
+	records_done(&st.items, s, !ret);
+	free(st.kind);
+	arena_release(&st.arena);
+	munmap(map, (size_t)sb.st_size);
+	return ret;
 }
 
 static int load_file(struct state_snapshot *s, const char *path, struct errbuf *err)
 {
-	cJSON *docs = yamljson_parse_file_all(path, MAX_STATE_FILE, err);
+	struct records r = { 0 };
+	const cJSON *doc;
+	cJSON *docs;
 
-	if (!docs)
+	if (!load_json_list(s, path))
+		return 0;
+	if (!(docs = yamljson_parse_file_all(path, MAX_STATE_FILE, err)))
 		return -1;
-	while (docs->child)
-		add_doc(s, cJSON_DetachItemViaPointer(docs, docs->child));
+	cJSON_ArrayForEach(doc, docs)
+		add_tree(&r, doc);
 	cJSON_Delete(docs);
+	records_done(&r, s, 1);
 	return 0;
 }
 

@@ -41,13 +41,13 @@ struct state_watch {
 	struct follower f[2];
 };
 
-static int same_key(const cJSON *a, const cJSON *b)
+static int same_key(const struct state_obj *a, const cJSON *b)
 {
-	const char *an = kobj_namespace(a), *bn = kobj_namespace(b);
-	const char *a_name = kobj_name(a), *b_name = kobj_name(b);
+	const char *bn = kobj_namespace(b);
+	const char *a_name = state_obj_name(a), *b_name = kobj_name(b);
 
 	return a_name && b_name && !strcmp(a_name, b_name) &&
-	       !strcmp(an ? an : "", bn ? bn : "");
+	       !strcmp(state_obj_ns(a), bn ? bn : "");
 }
 
 static void map_clear(struct kind_map *m)
@@ -60,14 +60,14 @@ static void map_clear(struct kind_map *m)
 static void map_remove(struct kind_map *m, const cJSON *obj)
 {
 	for (size_t i = 0; i < m->nr; i++)
-		if (same_key(state_obj_json(m->v[i]), obj)) {
+		if (same_key(m->v[i], obj)) {
 			state_obj_unref(m->v[i]);
 			m->v[i] = m->v[--m->nr];
 			return;
 		}
 }
 
-/* Takes obj. */
+/* Takes obj (the map keeps its compact record, not the JSON). */
 static void map_put(struct kind_map *m, cJSON *obj)
 {
 	map_remove(m, obj);

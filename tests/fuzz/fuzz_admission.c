@@ -50,7 +50,7 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct review_env env = { &cfg, NULL, NULL, NULL, NULL, 1767261900 };
+	struct review_env env = { &cfg, NULL, NULL, NULL, NULL, 1767261900, NULL };
 	struct strbuf out = STRBUF_INIT;
 	cJSON *check;
 

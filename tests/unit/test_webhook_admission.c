@@ -22,9 +22,10 @@ static const struct {
 			 "\"userInfo\":{\"username\":\"alice\",\"groups\":[\"a\",\"b\"]},"
 			 "\"object\":{\"kind\":\"Deployment\"},\"oldObject\":null,"
 			 "\"resource\":{\"group\":\"apps\",\"version\":\"v1\",\"resource\":\"deployments\"},"
-			 "\"subResource\":\"scale\"}"), NULL },
+			 "\"subResource\":\"scale\""), NULL },
 	{ "not JSON", "{\"apiVersion\":", "body is not valid JSON" },
 	{ "empty body", "", "body is not valid JSON" },
+	{ "trailing data", REQ(MIN) "}", "body is not valid JSON (data after the JSON value" },
 	{ "an array", "[1,2]", "expected a JSON object" },
 	{ "no apiVersion", "{\"kind\":\"AdmissionReview\"}", "missing apiVersion or kind" },
 	{ "v1beta1", "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\"}",
@@ -96,6 +97,32 @@ static void test_fields(void)
 	admission_request_release(&req);
 }
 
+/* status and managedFields are checked but not kept (admission.h). */
+static void test_skipped(void)
+{
+	const char *b = REQ(MIN ",\"object\":{\"metadata\":{\"name\":\"web\",\"managedFields\":[{"
+			    "\"manager\":\"kubectl\"}]},\"spec\":{\"status\":1},\"status\":{\"x\":1}},"
+			    "\"oldObject\":{\"status\":[],\"metadata\":{\"managedFields\":null}}");
+	const char *bad = REQ(MIN ",\"object\":{\"status\":{\"x\":}}");
+	struct admission_request req;
+	struct errbuf err;
+	const cJSON *meta;
+
+	if (!ok(admission_request_parse(&req, b, strlen(b), &err) == 0, "skipped: parses"))
+		return;
+	meta = cJSON_GetObjectItemCaseSensitive(req.object, "metadata");
+	ok(!cJSON_GetObjectItemCaseSensitive(req.object, "status") &&
+	   !cJSON_GetObjectItemCaseSensitive(req.old_object, "status"), "status is left out");
+	ok(meta && !cJSON_GetObjectItemCaseSensitive(meta, "managedFields") &&
+	   cJSON_GetObjectItemCaseSensitive(meta, "name"), "managedFields is left out, name kept");
+	ok(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req.object, "spec"),
+					    "status") != NULL, "a status deeper down is kept");
+	admission_request_release(&req);
+	errbuf_clear(&err);
+	ok(admission_request_parse(&req, bad, strlen(bad), &err) == -1 &&
+	   strstr(err.msg, "body is not valid JSON"), "a malformed status still fails the parse");
+}
+
 static void test_render(void)
 {
 	struct admission_response r;
@@ -133,6 +160,7 @@ int main(void)
 {
 	test_parse();
 	test_fields();
+	test_skipped();
 	test_render();
 	return tap_done();
 }

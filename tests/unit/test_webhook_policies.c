@@ -230,6 +230,29 @@ static const struct pcase cases[] = {
 	   .old_meta = "{'name':'web','namespace':'night','resourceVersion':'1','annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
 	   .new_meta = "{'name':'web','namespace':'night','resourceVersion':'2','finalizers':['x'],'annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
 	   .new_extra = ",'status':{'replicas':3}", .now = NIGHT, .allowed = 1),
+	PC(.what = "bookkeeping changes in another key order pass the freeze", .op = "UPDATE",
+	   .gvk = "apps/v1/Deployment", .user = "alice",
+	   .old_meta = "{'resourceVersion':'1','name':'web','namespace':'night','annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'},'generation':1}",
+	   .new_meta = "{'name':'web','generation':2,'annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'},'namespace':'night','uid':'u'}",
+	   .old_spec = "{'replicas':3,'paused':false}", .new_spec = "{'paused':false,'replicas':3.0}",
+	   .old_extra = ",'status':{'replicas':1}", .now = NIGHT, .allowed = 1),
+	PC(.what = "a spec change during the freeze is denied", .op = "UPDATE",
+	   .gvk = "apps/v1/Deployment", .user = "alice",
+	   .old_meta = "{'name':'web','namespace':'night','annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
+	   .new_meta = "{'name':'web','namespace':'night','annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
+	   .old_spec = "{'replicas':3,'template':{'image':'a'}}",
+	   .new_spec = "{'template':{'image':'b'},'replicas':3}",
+	   .now = NIGHT, .allowed = 0, .expect = "change-freeze:"),
+	PC(.what = "a removed label is a change during the freeze", .op = "UPDATE",
+	   .gvk = "apps/v1/Deployment", .user = "alice",
+	   .old_meta = "{'name':'web','namespace':'night','labels':{'a':'1','b':'2'},'annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
+	   .new_meta = "{'name':'web','namespace':'night','labels':{'b':'2'},'annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
+	   .now = NIGHT, .allowed = 0, .expect = "change-freeze:"),
+	PC(.what = "a new top-level field is a change during the freeze", .op = "UPDATE",
+	   .gvk = "apps/v1/Deployment", .user = "alice",
+	   .old_meta = "{'name':'web','namespace':'night','annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
+	   .new_meta = "{'name':'web','namespace':'night','annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
+	   .new_extra = ",'data':{'k':'v'}", .now = NIGHT, .allowed = 0, .expect = "change-freeze:"),
 	PC(.what = "a scale subresource write passes the freeze", .op = "UPDATE",
 	   .gvk = "apps/v1/Deployment", .user = "alice", .sub_resource = "scale",
 	   .old_meta = "{'name':'web','namespace':'night','annotations':{'argocd.argoproj.io/tracking-id':'nightly-app:apps/Deployment:night/web'}}",
@@ -393,7 +416,7 @@ static void run_case(const struct pcase *c, struct state_snapshot *snap)
 	struct webhook_config cfg;
 	struct admission_request req;
 	struct admission_response resp;
-	struct review_env env = { &cfg, NULL, snap, NULL, NULL, 0 };
+	struct review_env env = { &cfg, NULL, snap, NULL, NULL, 0, NULL };
 	struct timespec now;
 	struct errbuf err;
 	char *out;

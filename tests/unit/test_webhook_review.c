@@ -50,7 +50,7 @@ int main(void)
 
 	webhook_config_init(&cfg);
 	state_store_init(&st);
-	env = (struct review_env){ &cfg, &st, NULL, m, log, 0 };
+	env = (struct review_env){ &cfg, &st, NULL, m, log, 0, NULL };
 
 	code = review_http(&env, DELETE_SECRET, strlen(DELETE_SECRET), &out);
 	is_int(code, 200, "a review gets 200 even when denied (before the state is synced)");

@@ -12,6 +12,7 @@
 #include "kobj.h"
 #include "state.h"
 #include "state_files.h"
+#include "sync_window.h"
 #include "tap.h"
 
 static cJSON *obj(const char *api, const char *kind, const char *ns, const char *name,
@@ -26,7 +27,7 @@ static cJSON *obj(const char *api, const char *kind, const char *ns, const char 
 		cJSON_AddStringToObject(m, "namespace", ns);
 	if (name)
 		cJSON_AddStringToObject(m, "name", name);
-	cJSON_AddStringToObject(o, "tag", tag);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "spec"), "project", tag);
 	return o;
 }
 
@@ -47,8 +48,8 @@ static void test_snapshot(void)
 	ok(!state_snapshot_add(s, cJSON_CreateString("x")), "not an object dropped");
 	state_snapshot_seal(s);
 	is_int(state_app_count(s), 3, "duplicates collapse");
-	is_str(kobj_str(state_find_app(s, "argocd", "b"), "tag"), "second", "the later one wins");
-	is_str(kobj_str(state_find_app(s, "team", "a"), "tag"), "y", "namespaces are apart");
+	is_str(state_find_app(s, "argocd", "b")->project, "second", "the later one wins");
+	is_str(state_find_app(s, "team", "a")->project, "y", "namespaces are apart");
 	ok(!state_find_app(s, "argocd", "zz"), "missing app");
 	ok(!state_find_app(s, "argocd", NULL), "no name");
 	ok(state_find_project(s, "argocd", "default") != NULL, "project lookup");
@@ -82,12 +83,128 @@ static void test_store(void)
 	state_store_release(&st);
 }
 
+#define APP_JSON "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\"," \
+	"\"metadata\":{\"name\":\"web\",\"namespace\":\"argocd\",\"annotations\":" \
+	"{\"argocd.argoproj.io/deletion-approved\":\"2026-01-01T10:00:00Z\"}}," \
+	"\"spec\":{\"project\":\"team\",\"destination\":{\"server\":\"https://k\"," \
+	"\"namespace\":\"prod\"},\"syncPolicy\":{\"syncOptions\":[\"Delete=false\"]}}," \
+	"\"status\":{\"resources\":[{\"namespace\":\"prod\"},{\"namespace\":\"db\"}," \
+	"{\"namespace\":\"prod\"},{\"kind\":\"Namespace\"}],\"history\":[1,2,3]}}"
+
+#define PROJECT_JSON "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"AppProject\"," \
+	"\"metadata\":{\"name\":\"team\",\"namespace\":\"argocd\",\"labels\":{\"a\":\"b\"}}," \
+	"\"spec\":{\"description\":\"d\",\"sourceRepos\":[\"*\"],\"namespaceResourceWhitelist\":null," \
+	"\"destinations\":[{\"server\":\"*\",\"namespace\":\"prod\"}],\"roles\":[{\"name\":\"r\"}]," \
+	"\"syncWindows\":[{\"kind\":\"deny\",\"schedule\":\"0 22 * * *\",\"duration\":\"1h\"," \
+	"\"applications\":[\"*\"]}]}}"
+
+/* The compact records keep exactly what the policies read. */
+static void test_records(void)
+{
+	struct state_snapshot *s = state_snapshot_new();
+	const struct state_app *app;
+	const struct state_project *proj;
+	char *text;
+
+	state_snapshot_add(s, cJSON_Parse(APP_JSON));
+	state_snapshot_add(s, cJSON_Parse(PROJECT_JSON));
+	state_snapshot_add(s, cJSON_Parse("{\"apiVersion\":\"argoproj.io/v1alpha1\","
+		"\"kind\":\"AppProject\",\"metadata\":{\"name\":\"broken\",\"namespace\":\"argocd\"},"
+		"\"spec\":{\"syncWindows\":[{\"kind\":7}]}}"));
+	state_snapshot_add(s, cJSON_Parse("{\"apiVersion\":\"argoproj.io/v1alpha1\","
+		"\"kind\":\"Application\",\"metadata\":{\"name\":\"bare\"}}"));
+	state_snapshot_seal(s);
+	app = state_find_app(s, "argocd", "web");
+	if (!ok(app != NULL, "the Application is kept"))
+		goto out;
+	is_str(app->project, "team", "spec.project");
+	ok(!strcmp(app->dest_server, "https://k") && !app->dest_name &&
+	   !strcmp(app->dest_namespace, "prod"), "spec.destination, NULL when absent");
+	is_int(app->protect, STATE_APP_DELETE_FALSE, "syncOptions protection");
+	ok(app->approved && app->approved_at == 1767261600, "deletion-approved parsed");
+	ok(app->nr_resource_ns == 2 && !strcmp(app->resource_ns[0], "db") &&
+	   !strcmp(app->resource_ns[1], "prod"), "status.resources namespaces, distinct and sorted");
+	app = state_find_app(s, "", "bare");
+	ok(app && !app->project && !app->dest_server && !app->approved && !app->nr_resource_ns &&
+	   !app->protect, "an Application with nothing but a name");
+	proj = state_find_project(s, "argocd", "team");
+	if (!ok(proj != NULL, "the AppProject is kept"))
+		goto out;
+	text = cJSON_PrintUnformatted(proj->json);
+	is_str(text, "{\"metadata\":{\"name\":\"team\",\"namespace\":\"argocd\"},\"spec\":"
+	       "{\"sourceRepos\":[\"*\"],\"destinations\":[{\"server\":\"*\",\"namespace\":\"prod\"}],"
+	       "\"namespaceResourceWhitelist\":null}}", "the project keeps the lists project_match reads");
+	free(text);
+	ok(proj->windows && proj->windows->n == 1 && !proj->windows_error,
+	   "sync windows read once");
+	proj = state_find_project(s, "argocd", "broken");
+	ok(proj && proj->windows_error && strstr(proj->windows_error, "spec.syncWindows[0].kind"),
+	   "unreadable windows are kept as an error (%s)", proj ? proj->windows_error : "");
+out:
+	state_snapshot_unref(s);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 
 	fputs(text, f);
 	fclose(f);
+}
+
+/* JSON Lists are read item by item (state_files.c); anything else as before. */
+static void test_json_files(const char *dir)
+{
+	char path[512];
+	const char *one[1] = { path };
+	struct state_snapshot *s;
+	struct strbuf big = STRBUF_INIT;
+	struct errbuf err;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/list.json", dir);
+	write_file(path, " {\"apiVersion\":\"v1\",\"items\":[" APP_JSON ",\n"
+		   "{\"kind\":\"List\",\"items\":[" PROJECT_JSON "]},"
+		   "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
+		   "\"metadata\":{\"name\":\"e\\u0301\",\"namespace\":\"argocd\"}}],"
+		   "\"kind\":\"List\",\"metadata\":{}}\n");
+	s = state_load_paths(one, 1, &err);
+	ok(s && state_app_count(s) == 2 && state_project_count(s) == 1,
+	   "a JSON List, kind after items, a List inside it");
+	ok(s && state_find_app(s, "argocd", "web") &&
+	   !strcmp(state_find_app(s, "argocd", "web")->project, "team") &&
+	   state_find_app(s, "argocd", "e\xcc\x81"), "items read in place, escapes decoded");
+	state_snapshot_unref(s);
+
+	write_file(path, "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
+		   "\"metadata\":{\"name\":\"single\",\"namespace\":\"argocd\"},\"items\":[1]}");
+	s = state_load_paths(one, 1, &err);
+	ok(s && state_find_app(s, "argocd", "single"), "an object that is no List is one object");
+	state_snapshot_unref(s);
+
+	write_file(path, "{\"kind\":\"List\",\"items\":[" APP_JSON "]} trailing");
+	errbuf_clear(&err);
+	ok(!state_load_paths(one, 1, &err) && strstr(err.msg, "list.json"),
+	   "a JSON file with trailing garbage fails as before");
+
+	/* More than a megabyte, so that pages read are given back on the way. */
+	strbuf_addstr(&big, "{\"kind\":\"ApplicationList\",\"items\":[");
+	for (int i = 0; i < 3000; i++)
+		strbuf_addf(&big, "%s{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
+			    "\"metadata\":{\"name\":\"app-%d\",\"namespace\":\"argocd\"},"
+			    "\"spec\":{\"project\":\"p%d\"},\"status\":{\"pad\":\"%0400d\"}}",
+			    i ? "," : "", i, i % 7, i);
+	strbuf_addstr(&big, "]}");
+	f = fopen(path, "w");
+	fwrite(big.buf, 1, big.len, f);
+	fclose(f);
+	s = state_load_paths(one, 1, &err);
+	ok(s && state_app_count(s) == 3000 && state_find_app(s, "argocd", "app-2999") &&
+	   !strcmp(state_find_app(s, "argocd", "app-1234")->project, "p2"),
+	   "a big JSON List is read whole");
+	state_snapshot_unref(s);
+	strbuf_release(&big);
+	unlink(path);
 }
 
 static void test_files(void)
@@ -131,6 +248,7 @@ static void test_files(void)
 	ok(s && state_app_count(s) == 0, "no paths: empty state");
 	state_snapshot_unref(s);
 
+	test_json_files(dir);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path))
 		diag("cleanup failed");
@@ -139,6 +257,7 @@ static void test_files(void)
 int main(void)
 {
 	test_snapshot();
+	test_records();
 	test_store();
 	test_files();
 	return tap_done();

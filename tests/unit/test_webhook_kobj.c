@@ -1,0 +1,64 @@
+/*
+ * kobj_equal() must agree with cJSON_Compare(a, b, 1) on everything that
+ * has no duplicate keys, whatever the key order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kobj.h"
+#include "tap.h"
+
+static const struct {
+	const char *a, *b;
+} pairs[] = {
+	{ "{}", "{}" },
+	{ "{\"a\":1,\"b\":[1,2]}", "{\"b\":[1,2],\"a\":1}" },
+	{ "{\"a\":1,\"b\":[1,2]}", "{\"b\":[2,1],\"a\":1}" },
+	{ "{\"a\":1}", "{\"a\":1,\"b\":2}" },
+	{ "{\"a\":1,\"b\":2}", "{\"a\":1}" },
+	{ "{\"a\":1,\"b\":2}", "{\"a\":1,\"c\":2}" },
+	{ "{\"a\":{\"x\":\"y\",\"z\":null}}", "{\"a\":{\"z\":null,\"x\":\"y\"}}" },
+	{ "{\"a\":{\"x\":\"y\"}}", "{\"a\":{\"x\":\"Y\"}}" },
+	{ "[1,2,3]", "[1,2]" },
+	{ "[]", "{}" },
+	{ "3", "3.0" },
+	{ "0.1", "0.10000000000000001" },
+	{ "1", "2" },
+	{ "true", "true" },
+	{ "true", "false" },
+	{ "null", "null" },
+	{ "\"s\"", "\"s\"" },
+	{ "{\"A\":1}", "{\"a\":1}" },
+	{ "{\"a\":[{\"k\":1,\"v\":2}]}", "{\"a\":[{\"v\":2,\"k\":1}]}" },
+};
+
+static int skip_b(const char *key)
+{
+	return !strcmp(key, "b");
+}
+
+int main(void)
+{
+	cJSON *x, *y;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
+		x = cJSON_Parse(pairs[i].a);
+		y = cJSON_Parse(pairs[i].b);
+		is_int(kobj_equal(x, y), cJSON_Compare(x, y, 1), "%s vs %s", pairs[i].a, pairs[i].b);
+		is_int(kobj_equal(y, x), cJSON_Compare(y, x, 1), "and the other way round");
+		cJSON_Delete(x);
+		cJSON_Delete(y);
+	}
+	ok(!kobj_equal(NULL, NULL),
+	   "NULL equals nothing, as with cJSON_Compare");
+	x = cJSON_Parse("{\"a\":1,\"b\":2,\"c\":3}");
+	y = cJSON_Parse("{\"c\":3,\"a\":1,\"b\":5}");
+	ok(kobj_equal_members(x, y, skip_b, NULL), "skipped members do not count");
+	ok(!kobj_equal_members(x, y, NULL, NULL), "but count without the skip");
+	cJSON_Delete(y);
+	y = cJSON_Parse("{\"c\":3,\"a\":1}");
+	ok(kobj_equal_members(x, y, skip_b, NULL), "a skipped member may be missing on one side");
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return tap_done();
+}
