@@ -22,7 +22,8 @@ cd "$(dirname "$0")/../.."
 
 cc=${FUZZ_CC:-clang}
 out=build/fuzz
-pkgs="libcurl openssl libcjson yaml-0.1 libmicrohttpd"
+# The same libraries as the Makefile's PKGS.
+pkgs=$(sed -n 's/^PKGS *= *//p' Makefile)
 read -r -a pkg_cflags <<<"$(pkg-config --cflags $pkgs)"
 cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Ishared -Iwebhook -Iplugin
 	-DGITOPS_VERSION='"fuzz"' "${pkg_cflags[@]}")
