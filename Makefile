@@ -65,7 +65,7 @@ LIB         := $(O)/libgitops.a
 
 PROGRAMS = $(BIN)/kubectl-gitops $(BIN)/gitops-webhook $(BIN)/kubectl_complete-gitops
 
-.PHONY: all deps test unit-tests check lint fuzz clean install help bench demo sim e2e e2e-kind image dist chart-test
+.PHONY: all deps test unit-tests check lint format fuzz clean install help bench demo sim e2e e2e-kind image dist chart-test
 
 all: deps $(PROGRAMS) ## Build the plugin, the webhook and the completion helper
 
@@ -98,16 +98,23 @@ $(O)/tests/%: tests/unit/%.c $(PLUGIN_LIB_OBJ) $(WEBHOOK_LIB_OBJ) $(LIB)
 
 unit-tests: $(TEST_BIN) $(PROGRAMS)
 
-test: deps ## Run every test (unit, sanitizers, valgrind, CLI, integration)
+test: deps ## Run every test (unit, sanitizers, valgrind, CLI, integration) and the style check
 	$(Q)scripts/helm.sh >/dev/null
+	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory all unit-tests
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit-tests
 	$(Q)tests/run-tests
 
 check: test
 
-lint: ## Check the C style with clang-format
-	$(Q)clang-format --dry-run -Werror $(SHARED_SRC) $(PLUGIN_SRC) $(WEBHOOK_SRC) shared/*.h
+STYLE_FILES = $(wildcard shared/*.[ch] plugin/*.[ch] webhook/*.[ch] tests/unit/*.c tests/lib/*.h \
+                        tests/fuzz/*.c bench/*.c)
+
+lint: ## Check the C style (.clang-format) without changing anything
+	$(Q)clang-format --dry-run -Werror $(STYLE_FILES) && echo "lint: $(words $(STYLE_FILES)) files follow .clang-format"
+
+format: ## Rewrite the C files in the house style
+	$(Q)clang-format -i $(STYLE_FILES)
 
 fuzz: deps ## Build libFuzzer targets into build/fuzz (run one: build/fuzz/fuzz_yaml -max_total_time=60)
 	$(Q)tests/fuzz/build.sh

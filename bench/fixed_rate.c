@@ -53,12 +53,12 @@ struct conn {
 	SSL_CTX *ctx;
 	const struct req *reqs;
 	int nr_reqs, index;
-	double t0;                      /* when this connection's first request is due */
+	double t0; /* when this connection's first request is due */
 	double interval;
-	uint32_t *lat, *raw;            /* microseconds, one per counted request */
+	uint32_t *lat, *raw; /* microseconds, one per counted request */
 	size_t nr, alloc;
 	long errors, non200, reconnects, sent;
-	int failed;                     /* could never connect */
+	int failed; /* could never connect */
 };
 
 static double now_s(void)
@@ -111,15 +111,19 @@ static int make_requests(const struct opts *o, struct req **out)
 			fprintf(stderr, "fixed-rate: cannot read %s\n", o->bodies[i]);
 			return -1;
 		}
-		hlen = snprintf(NULL, 0, "POST %s HTTP/1.1\r\nHost: localhost\r\n"
-				"Content-Type: application/json\r\nAccept: application/json\r\n"
-				"Content-Length: %zu\r\n\r\n", o->path, blen);
+		hlen = snprintf(NULL, 0,
+		                "POST %s HTTP/1.1\r\nHost: localhost\r\n"
+		                "Content-Type: application/json\r\nAccept: application/json\r\n"
+		                "Content-Length: %zu\r\n\r\n",
+		                o->path, blen);
 		r[i].buf = malloc((size_t)hlen + blen + 1);
 		if (!r[i].buf)
 			return -1;
-		snprintf(r[i].buf, (size_t)hlen + 1, "POST %s HTTP/1.1\r\nHost: localhost\r\n"
-			 "Content-Type: application/json\r\nAccept: application/json\r\n"
-			 "Content-Length: %zu\r\n\r\n", o->path, blen);
+		snprintf(r[i].buf, (size_t)hlen + 1,
+		         "POST %s HTTP/1.1\r\nHost: localhost\r\n"
+		         "Content-Type: application/json\r\nAccept: application/json\r\n"
+		         "Content-Length: %zu\r\n\r\n",
+		         o->path, blen);
 		memcpy(r[i].buf + hlen, body, blen);
 		r[i].len = (size_t)hlen + blen;
 		free(body);
@@ -206,7 +210,7 @@ static int read_response(SSL *ssl, char *buf, size_t size)
 		if (!end && (end = strstr(buf, "\r\n\r\n"))) {
 			cl = strcasestr(buf, "\r\nContent-Length:");
 			if (!cl || cl > end)
-				return -1;      /* both servers send a length */
+				return -1; /* both servers send a length */
 			clen = strtol(cl + 17, NULL, 10);
 			need = (size_t)(end + 4 - buf) + (size_t)clen;
 			if (need >= size)
@@ -295,8 +299,9 @@ static uint32_t pct(const uint32_t *v, size_t n, double p)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){ .connections = 16, .duration = 10, .warmup = 1,
-			    .path = "/validate?timeout=10s" };
+	*o = (struct opts){
+		.connections = 16, .duration = 10, .warmup = 1, .path = "/validate?timeout=10s"
+	};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -374,9 +379,9 @@ static void report(const struct opts *o, struct conn *cs, double elapsed)
 	printf("FIXED offered=%.0f achieved=%.1f requests=%zu errors=%ld non200=%ld "
 	       "reconnects=%ld p50_us=%u p90_us=%u p99_us=%u p999_us=%u max_us=%u "
 	       "raw_p50_us=%u raw_p99_us=%u\n",
-	       o->rate, (double)n / elapsed, n, errors, non200, reconnects,
-	       pct(lat, n, 50), pct(lat, n, 90), pct(lat, n, 99), pct(lat, n, 99.9),
-	       n ? lat[n - 1] : 0, pct(raw, n, 50), pct(raw, n, 99));
+	       o->rate, (double)n / elapsed, n, errors, non200, reconnects, pct(lat, n, 50),
+	       pct(lat, n, 90), pct(lat, n, 99), pct(lat, n, 99.9), n ? lat[n - 1] : 0,
+	       pct(raw, n, 50), pct(raw, n, 99));
 	free(lat);
 	free(raw);
 }
@@ -392,8 +397,9 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	if (parse_args(argc, argv, &o)) {
-		fprintf(stderr, "usage: fixed-rate --port P --rate R [--connections C] "
-			"[--duration S] [--warmup S] [--cacert F] [--path P] BODY.json...\n");
+		fprintf(stderr,
+		        "usage: fixed-rate --port P --rate R [--connections C] "
+		        "[--duration S] [--warmup S] [--cacert F] [--path P] BODY.json...\n");
 		return 2;
 	}
 	if (make_requests(&o, &reqs) || !(ctx = make_ctx(&o))) {
@@ -407,9 +413,13 @@ int main(int argc, char **argv)
 	/* Give the threads time to connect before the first request is due. */
 	start = now_s() + 0.2;
 	for (int i = 0; i < o.connections; i++) {
-		cs[i] = (struct conn){ .o = &o, .ctx = ctx, .reqs = reqs, .nr_reqs = o.nr_bodies,
-				       .index = i, .interval = o.connections / o.rate,
-				       .t0 = start + i / o.rate };
+		cs[i] = (struct conn){ .o = &o,
+			               .ctx = ctx,
+			               .reqs = reqs,
+			               .nr_reqs = o.nr_bodies,
+			               .index = i,
+			               .interval = o.connections / o.rate,
+			               .t0 = start + i / o.rate };
 		if (pthread_create(&th[i], NULL, run_conn, &cs[i]))
 			return 2;
 	}
@@ -419,7 +429,7 @@ int main(int argc, char **argv)
 	}
 	if (failed) {
 		fprintf(stderr, "fixed-rate: %d of %d connections could not be made\n", failed,
-			o.connections);
+		        o.connections);
 		return 2;
 	}
 	report(&o, cs, o.duration);

@@ -24,8 +24,7 @@ void appproject_path(struct strbuf *sb, const char *ns, const char *name)
 	kube_path(sb, "argoproj.io", "v1alpha1", "appprojects", ns, name, NULL);
 }
 
-static int get_one(struct kube_client *kc, struct strbuf *path, cJSON **out,
-		   struct errbuf *err)
+static int get_one(struct kube_client *kc, struct strbuf *path, cJSON **out, struct errbuf *err)
 {
 	int rc = kube_get(kc, path->buf, out, err);
 
@@ -33,8 +32,7 @@ static int get_one(struct kube_client *kc, struct strbuf *path, cJSON **out,
 	return rc;
 }
 
-int app_get(struct kube_client *kc, const char *ns, const char *name, cJSON **out,
-	    struct errbuf *err)
+int app_get(struct kube_client *kc, const char *ns, const char *name, cJSON **out, struct errbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
 
@@ -43,7 +41,7 @@ int app_get(struct kube_client *kc, const char *ns, const char *name, cJSON **ou
 }
 
 int appproject_get(struct kube_client *kc, const char *ns, const char *name, cJSON **out,
-		   struct errbuf *err)
+                   struct errbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
 
@@ -60,7 +58,7 @@ cJSON *app_load_file(const char *path, const char *kind, struct errbuf *err)
 		return NULL;
 	if (cJSON_GetArraySize(docs) != 1) {
 		errbuf_set(err, "%s: expected one %s, found %d documents", path, kind,
-			   cJSON_GetArraySize(docs));
+		           cJSON_GetArraySize(docs));
 		cJSON_Delete(docs);
 		return NULL;
 	}
@@ -70,7 +68,7 @@ cJSON *app_load_file(const char *path, const char *kind, struct errbuf *err)
 	k = json_str(obj, "kind", "");
 	if (!cJSON_IsObject(obj) || strcmp(k, kind) || strncmp(api, "argoproj.io/", 12)) {
 		errbuf_set(err, "%s: expected an argoproj.io %s, found %s%s%s", path, kind,
-			   *api ? api : "", *api ? " " : "", *k ? k : "no kind");
+		           *api ? api : "", *api ? " " : "", *k ? k : "no kind");
 		cJSON_Delete(obj);
 		return NULL;
 	}
@@ -121,8 +119,7 @@ int app_operation_in_progress(const cJSON *app)
 		return 0;
 	if (parse_time(json_str(app, "status.reconciledAt", NULL), &rec))
 		return 1;
-	return rec.tv_sec < fin.tv_sec ||
-	       (rec.tv_sec == fin.tv_sec && rec.tv_nsec < fin.tv_nsec);
+	return rec.tv_sec < fin.tv_sec || (rec.tv_sec == fin.tv_sec && rec.tv_nsec < fin.tv_nsec);
 }
 
 static int has(const cJSON *app, const char *path)
@@ -133,7 +130,7 @@ static int has(const cJSON *app, const char *path)
 }
 
 int app_terminate_operation(struct kube_client *kc, const char *ns, const char *name,
-			    struct errbuf *err)
+                            struct errbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	int attempt, ret = -1;
@@ -151,7 +148,8 @@ int app_terminate_operation(struct kube_client *kc, const char *ns, const char *
 		st = (cJSON *)json_get(app, "status.operationState");
 		if (!has(app, "operation") || !cJSON_IsObject(st)) {
 			cJSON_Delete(app);
-			errbuf_set(err, "Unable to terminate operation. No operation is in progress");
+			errbuf_set(err,
+			           "Unable to terminate operation. No operation is in progress");
 			ret = APP_NO_OPERATION;
 			break;
 		}

@@ -31,9 +31,9 @@ void app_path(struct strbuf *sb, const char *ns, const char *name);
 void appproject_path(struct strbuf *sb, const char *ns, const char *name);
 
 int app_get(struct kube_client *kc, const char *ns, const char *name, cJSON **out,
-	    struct errbuf *err);
+            struct errbuf *err);
 int appproject_get(struct kube_client *kc, const char *ns, const char *name, cJSON **out,
-		   struct errbuf *err);
+                   struct errbuf *err);
 
 /*
  * Reads a YAML or JSON file holding exactly one object of `kind`
@@ -66,7 +66,7 @@ int app_operation_in_progress(const cJSON *app);
  */
 #define APP_NO_OPERATION (-2)
 int app_terminate_operation(struct kube_client *kc, const char *ns, const char *name,
-			    struct errbuf *err);
+                            struct errbuf *err);
 
 /* The sync-wave annotation as Argo CD reads it (Atoi; 0 when absent or
  * not an integer). */

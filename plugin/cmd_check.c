@@ -54,7 +54,7 @@ static cJSON *allowed_strings(const cJSON *proj, const char *field)
 	cJSON *out = cJSON_CreateArray();
 	struct strbuf sb = STRBUF_INIT;
 
-	cJSON_ArrayForEach(it, list) {
+	cJSON_ArrayForEach (it, list) {
 		if (cJSON_IsString(it)) {
 			cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring));
 			continue;
@@ -72,7 +72,7 @@ static cJSON *allowed_strings(const cJSON *proj, const char *field)
 }
 
 static void violation(struct check_result *r, const cJSON *proj, const char *field,
-		      const char *value, const char *list)
+                      const char *value, const char *list)
 {
 	cJSON *v = cJSON_CreateObject();
 
@@ -83,7 +83,7 @@ static void violation(struct check_result *r, const cJSON *proj, const char *fie
 }
 
 static void check_source(struct check_result *r, const cJSON *proj, const char *field,
-			 const cJSON *src)
+                         const cJSON *src)
 {
 	const char *url = json_str(src, "repoURL", NULL);
 
@@ -108,13 +108,13 @@ static void check_app(struct check_result *r, const cJSON *proj, const cJSON *ap
 	r->source_ok = r->dest_ok = r->ns_ok = 1;
 	r->violations = cJSON_CreateArray();
 	check_source(r, proj, "spec.source.repoURL", json_get(spec, "source"));
-	cJSON_ArrayForEach(s, json_get(spec, "sources")) {
+	cJSON_ArrayForEach (s, json_get(spec, "sources")) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "spec.sources[%d].repoURL", i++);
 		check_source(r, proj, sb.buf, s);
 	}
 	check_source(r, proj, "spec.sourceHydrator.drySource.repoURL",
-		     json_get(spec, "sourceHydrator.drySource"));
+	             json_get(spec, "sourceHydrator.drySource"));
 	if (!project_destination_permitted(proj, server, name, dns)) {
 		r->dest_ok = 0;
 		strbuf_reset(&sb);
@@ -163,7 +163,7 @@ static void print_text(const struct check_result *r, const cJSON *proj, const cJ
 		printf("application '%s' is allowed by project '%s'\n", an, pn);
 	else
 		printf("application '%s' is not allowed by project '%s':\n", an, pn);
-	cJSON_ArrayForEach(v, r->violations) {
+	cJSON_ArrayForEach (v, r->violations) {
 		const char *field = json_str(v, "field", "");
 		char *val, *desc;
 
@@ -181,8 +181,8 @@ static void print_text(const struct check_result *r, const cJSON *proj, const cJ
 }
 
 /* Reads the app and its project; 0, -1 (API error) or -2 (bad input). */
-static int load(const char *file, const char *project_file, struct kube_flags *kf,
-		cJSON **app, cJSON **proj, struct errbuf *err)
+static int load(const char *file, const char *project_file, struct kube_flags *kf, cJSON **app,
+                cJSON **proj, struct errbuf *err)
 {
 	struct rest_config rc = { 0 };
 	struct kube_client *kc;
@@ -199,7 +199,7 @@ static int load(const char *file, const char *project_file, struct kube_flags *k
 			return -2;
 		if (strcmp(app_name(*proj), pname)) {
 			errbuf_set(err, "%s uses project '%s', but %s holds project '%s'", file,
-				   pname, project_file, app_name(*proj));
+			           pname, project_file, app_name(*proj));
 			return -2;
 		}
 		return 0;
@@ -207,8 +207,8 @@ static int load(const char *file, const char *project_file, struct kube_flags *k
 	kc = kube_flags_connect(kf, &rc, err);
 	if (!kc)
 		ret = err->code == -2 ? -2 : -1;
-	else if (appproject_get(kc, kf->namespace ? kf->namespace : APP_DEFAULT_NAMESPACE,
-				pname, proj, err))
+	else if (appproject_get(kc, kf->namespace ? kf->namespace : APP_DEFAULT_NAMESPACE, pname,
+	                        proj, err))
 		ret = -1;
 	kube_client_free(kc);
 	rest_config_release(&rc);
@@ -245,8 +245,10 @@ int cmd_check(int argc, const char **argv)
 		else if (!file)
 			ret = -1, errbuf_set(&err, "-f APP.yaml is required");
 		else if (output && strcmp(output, "json"))
-			ret = -1, errbuf_set(&err, "unable to match a printer suitable for the output "
-					     "format \"%s\", allowed formats are: json", output);
+			ret = -1, errbuf_set(&err,
+			                     "unable to match a printer suitable for the output "
+			                     "format \"%s\", allowed formats are: json",
+			                     output);
 	}
 	if (ret) {
 		kube_flags_release(&kf);

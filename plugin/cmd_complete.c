@@ -129,7 +129,7 @@ static void typed_kube_flags(struct kube_flags *kf, const char **words, int n)
 
 /* Names of `resource` in the namespace the user typed (or `def_ns`). */
 static void offer_names(const char **words, int n, const char *resource, const char *def_ns,
-			const char *word)
+                        const char *word)
 {
 	struct rest_config rc = { 0 };
 	struct strbuf path = STRBUF_INIT;
@@ -145,11 +145,11 @@ static void offer_names(const char **words, int n, const char *resource, const c
 	kc = kube_flags_connect(&kf, &rc, &err);
 	if (!kc)
 		return;
-	kube_client_set_warning_handler(kc, NULL, NULL);	/* nothing into the shell */
+	kube_client_set_warning_handler(kc, NULL, NULL); /* nothing into the shell */
 	ns = kf.namespace ? kf.namespace : def_ns ? def_ns : rc.namespace;
 	kube_path(&path, "argoproj.io", "v1alpha1", resource, ns, NULL, NULL);
 	if (!kube_list(kc, path.buf, NULL, &list, &err))
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items")) {
+		cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(list, "items")) {
 			const char *name = json_str(it, "metadata.name", "");
 
 			if (has_prefix(name, word) && !strpbrk(name, "\n\r\t"))
@@ -192,7 +192,8 @@ int cmd_complete(int argc, const char **argv)
 				printf("%s\n", cmds[k].name);
 	} else if (word[0] == '-') {
 		/* rollout's flags belong to its subcommand. */
-		int depth = (!strcmp(words[0], "rollout") || !strcmp(words[0], "ro")) && n > 1 ? 2 : 1;
+		int depth = (!strcmp(words[0], "rollout") || !strcmp(words[0], "ro")) && n > 1 ? 2
+		                                                                               : 1;
 
 		if (!help_of(words, depth, &help))
 			offer_from_help(help.buf, word, 1);

@@ -23,13 +23,12 @@ static const struct command_help list_help = {
 		"List Argo CD Applications with their project, sync and health status, sync wave\n"
 		"and last operation.  Applications are read from the namespace given by -n, or\n"
 		"from \"argocd\", the control-plane namespace, when -n is not given.",
-	.examples =
-		"  # List the Applications in the argocd namespace\n"
-		"  kubectl gitops list\n\n"
-		"  # List Applications in every namespace, with destinations and sources\n"
-		"  kubectl gitops list -A -o wide\n\n"
-		"  # Names only, for scripts\n"
-		"  kubectl gitops list -l team=payments -o name\n",
+	.examples = "  # List the Applications in the argocd namespace\n"
+		    "  kubectl gitops list\n\n"
+		    "  # List Applications in every namespace, with destinations and sources\n"
+		    "  kubectl gitops list -A -o wide\n\n"
+		    "  # Names only, for scripts\n"
+		    "  kubectl gitops list -l team=payments -o name\n",
 };
 
 struct list_opts {
@@ -40,7 +39,7 @@ struct list_opts {
 static const char *wave_of(const cJSON *app)
 {
 	const cJSON *w = json_get_key(json_get(app, "metadata.annotations"),
-				      "argocd.argoproj.io/sync-wave");
+	                              "argocd.argoproj.io/sync-wave");
 
 	return cJSON_IsString(w) ? w->valuestring : "0";
 }
@@ -57,7 +56,7 @@ static const char *age_of(const cJSON *obj, const struct timespec *now, char *bu
 }
 
 static void add_row(struct table *t, const cJSON *app, const struct list_opts *o,
-		    const struct timespec *now)
+                    const struct timespec *now)
 {
 	char age[TIMEFMT_AGE_SIZE];
 	const char *cells[12];
@@ -86,10 +85,9 @@ static void add_row(struct table *t, const cJSON *app, const struct list_opts *o
 
 static void print_table(const cJSON *items, const struct list_opts *o)
 {
-	static const char *const base[] = { "NAME", "PROJECT", "SYNC", "HEALTH", "WAVE",
-					    "OPERATION", "AGE" };
-	static const char *const wide[] = { "CLUSTER", "NAMESPACE", "REPO", "PATH",
-					    "REVISION" };
+	static const char *const base[] = { "NAME", "PROJECT",   "SYNC", "HEALTH",
+		                            "WAVE", "OPERATION", "AGE" };
+	static const char *const wide[] = { "CLUSTER", "NAMESPACE", "REPO", "PATH", "REVISION" };
 	const char *headers[14];
 	size_t n = 0, i;
 	struct table t;
@@ -107,7 +105,7 @@ static void print_table(const cJSON *items, const struct list_opts *o)
 			headers[n++] = wide[i];
 	table_init(&t, n, headers);
 	t.no_headers = o->no_headers;
-	cJSON_ArrayForEach(app, items)
+	cJSON_ArrayForEach (app, items)
 		add_row(&t, app, o, &now);
 	table_print(&t, stdout);
 	table_release(&t);
@@ -124,8 +122,7 @@ int cmd_list(int argc, const char **argv)
 		  "Label selector to filter on (e.g. -l team=payments)", 0 },
 		{ OPT_STRING, 'o', "output", &o.output, "FORMAT",
 		  "Output format: wide, json, yaml or name", 0 },
-		{ OPT_BOOL, 0, "no-headers", &o.no_headers, NULL,
-		  "Do not print the table header", 0 },
+		{ OPT_BOOL, 0, "no-headers", &o.no_headers, NULL, "Do not print the table header", 0 },
 		OPT_END,
 	};
 	const struct option *tables[3];
@@ -151,12 +148,15 @@ int cmd_list(int argc, const char **argv)
 	}
 	free(args);
 	if (nargs)
-		return options_usage_error("list", &(struct errbuf){ .msg =
-			"list takes no arguments; use -l to select Applications" });
+		return options_usage_error(
+			"list",
+			&(struct errbuf){
+				.msg = "list takes no arguments; use -l to select Applications" });
 	if (o.output && !output_format_valid(o.output, "wide"))
-		return options_usage_error("list", &(struct errbuf){ .msg =
-			"unable to match a printer suitable for the output format, allowed formats "
-			"are: json,name,wide,yaml" });
+		return options_usage_error(
+			"list", &(struct errbuf){ .msg = "unable to match a printer suitable for "
+		                                         "the output format, allowed formats "
+		                                         "are: json,name,wide,yaml" });
 	kc = kube_flags_connect(&kf, &rc, &err);
 	if (!kc)
 		return err.code == -2 ? options_usage_error("list", &err) : error_api(&err);

@@ -34,11 +34,10 @@ static const struct command_help refresh_help = {
 		"\n"
 		"Exit status: 0 refreshed; 1 an API error; 2 usage error; 3 the controller did\n"
 		"not take the refresh within --timeout; 130 interrupted.",
-	.examples =
-		"  # Refresh the app guestbook and show its status\n"
-		"  kubectl gitops refresh guestbook\n\n"
-		"  # Also invalidate the manifest cache; wait at most 5 minutes\n"
-		"  kubectl gitops refresh guestbook --hard --timeout 5m\n",
+	.examples = "  # Refresh the app guestbook and show its status\n"
+		    "  kubectl gitops refresh guestbook\n\n"
+		    "  # Also invalidate the manifest cache; wait at most 5 minutes\n"
+		    "  kubectl gitops refresh guestbook --hard --timeout 5m\n",
 };
 
 static volatile sig_atomic_t interrupted;
@@ -50,7 +49,7 @@ static void on_signal(int sig)
 }
 
 struct after {
-	const char *written_rv;         /* the patch response's resourceVersion */
+	const char *written_rv; /* the patch response's resourceVersion */
 };
 
 /*
@@ -66,7 +65,7 @@ static int refresh_taken(const cJSON *app, void *data)
 	long long mine, now;
 
 	if (!app)
-		return 1;       /* deleted: nothing left to wait for */
+		return 1; /* deleted: nothing left to wait for */
 	if (json_get_key(json_get(app, "metadata.annotations"), ANN_REFRESH))
 		return 0;
 	rv = json_str(app, "metadata.resourceVersion", "");
@@ -96,7 +95,7 @@ static void print_status(const char *name, const char *mode, const cJSON *app)
 }
 
 static int wait_taken(const struct rest_config *rc, const char *ns, const char *name,
-		      const char *mode, const char *written_rv, int64_t timeout_ns)
+                      const char *mode, const char *written_rv, int64_t timeout_ns)
 {
 	struct kube_watch *kw;
 	struct strbuf path = STRBUF_INIT;
@@ -112,15 +111,16 @@ static int wait_taken(const struct rest_config *rc, const char *ns, const char *
 	kube_client_set_user_agent(kube_watch_client(kw), "kubectl-gitops/" GITOPS_VERSION);
 	app_path(&path, ns, NULL);
 	r = kube_watch_object(kw, path.buf, name,
-			      timeout_ns ? kube_monotonic_ms() + timeout_ns / 1000000 : 0,
-			      refresh_taken, &a, &last, &err);
+	                      timeout_ns ? kube_monotonic_ms() + timeout_ns / 1000000 : 0,
+	                      refresh_taken, &a, &last, &err);
 	if (r == KUBE_WATCH_STOPPED && !last)
 		ret = error("application '%s' was deleted while refreshing", name);
 	else if (r == KUBE_WATCH_STOPPED)
 		print_status(name, mode, last);
 	else if (r == KUBE_WATCH_TIMED_OUT)
 		ret = EXIT_TIMEOUT, error("timed out waiting for the controller to refresh "
-					  "application '%s'", name);
+		                          "application '%s'",
+		                          name);
 	else if (r == KUBE_WATCH_INTERRUPTED)
 		ret = EXIT_INTERRUPTED, error("interrupted");
 	else
@@ -131,8 +131,7 @@ static int wait_taken(const struct rest_config *rc, const char *ns, const char *
 	return ret;
 }
 
-static int refresh(struct kube_flags *kf, const char *name, const char *mode,
-		   int64_t timeout_ns)
+static int refresh(struct kube_flags *kf, const char *name, const char *mode, int64_t timeout_ns)
 {
 	struct rest_config rc = { 0 };
 	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
@@ -149,13 +148,12 @@ static int refresh(struct kube_flags *kf, const char *name, const char *mode,
 		return ret;
 	}
 	app_path(&path, ns, name);
-	strbuf_addf(&body, "{\"metadata\":{\"annotations\":{\"%s\":\"%s\"}}}", ANN_REFRESH,
-		    mode);
+	strbuf_addf(&body, "{\"metadata\":{\"annotations\":{\"%s\":\"%s\"}}}", ANN_REFRESH, mode);
 	if (kube_patch(kc, path.buf, KUBE_PATCH_MERGE, body.buf, NULL, &written, &err))
 		ret = error_api(&err);
 	else
 		ret = wait_taken(&rc, ns, name, mode,
-				 json_str(written, "metadata.resourceVersion", ""), timeout_ns);
+		                 json_str(written, "metadata.resourceVersion", ""), timeout_ns);
 	cJSON_Delete(written);
 	strbuf_release(&path);
 	strbuf_release(&body);
@@ -189,10 +187,11 @@ int cmd_refresh(int argc, const char **argv)
 	ret = options_parse(argc, argv, tables, &refresh_help, &args, &nargs, &err);
 	if (ret == 0 && nargs != 1)
 		ret = -1, errbuf_set(&err, "refresh takes exactly one APP");
-	if (ret == 0 && (duration_parse_request_timeout(timeout, &timeout_ns, &err) ||
-			 timeout_ns < 0))
-		ret = -1, errbuf_set(&err, "invalid --timeout \"%s\": want a duration such as "
-				     "90s or 5m", timeout);
+	if (ret == 0 && (duration_parse_request_timeout(timeout, &timeout_ns, &err) || timeout_ns < 0))
+		ret = -1, errbuf_set(&err,
+		                     "invalid --timeout \"%s\": want a duration such as "
+		                     "90s or 5m",
+		                     timeout);
 	if (ret == 1) {
 		ret = EXIT_OK;
 	} else if (ret == -1) {

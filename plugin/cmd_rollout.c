@@ -34,22 +34,25 @@ static void rollout_usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "Operate Argo Rollouts: promote, abort, retry, pause, restart, undo, and\n"
-		     "watch their status.  The namespace is -n, or the kubeconfig context's.\n\n"
-		     "Aliases:\n  rollout, ro\n\n"
-		     "Examples:\n"
-		     "  # Promote a canary paused at a step\n"
-		     "  %1$s rollout promote checkout -n shop\n\n"
-		     "  # Wait in CI until the rollout is Healthy, or succeed when it pauses\n"
-		     "  %1$s rollout status checkout --timeout 10m --success-on-pause\n\n"
-		     "Subcommands:\n", ui_progname());
+	fprintf(out,
+	        "Operate Argo Rollouts: promote, abort, retry, pause, restart, undo, and\n"
+	        "watch their status.  The namespace is -n, or the kubeconfig context's.\n\n"
+	        "Aliases:\n  rollout, ro\n\n"
+	        "Examples:\n"
+	        "  # Promote a canary paused at a step\n"
+	        "  %1$s rollout promote checkout -n shop\n\n"
+	        "  # Wait in CI until the rollout is Healthy, or succeed when it pauses\n"
+	        "  %1$s rollout status checkout --timeout 10m --success-on-pause\n\n"
+	        "Subcommands:\n",
+	        ui_progname());
 	for (i = 0; i < NSUB; i++)
 		fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
-	fprintf(out, "\nExit status:\n"
-		     "  0 success, 1 error or a Degraded rollout, 2 usage error, 3 timed out\n\n"
-		     "Usage:\n  %1$s rollout <subcommand> [options]\n\n"
-		     "Use \"%1$s rollout <subcommand> --help\" for more information.\n",
-		ui_progname());
+	fprintf(out,
+	        "\nExit status:\n"
+	        "  0 success, 1 error or a Degraded rollout, 2 usage error, 3 timed out\n\n"
+	        "Usage:\n  %1$s rollout <subcommand> [options]\n\n"
+	        "Use \"%1$s rollout <subcommand> --help\" for more information.\n",
+	        ui_progname());
 }
 
 int cmd_rollout(int argc, const char **argv)

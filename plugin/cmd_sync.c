@@ -54,23 +54,22 @@ static const struct command_help sync_help = {
 		"Exit status: 0 every app succeeded (or was already in sync); 1 a sync failed,\n"
 		"was degraded or was refused, or an API error; 2 usage error; 3 timed out\n"
 		"(--timeout, or --health-timeout for an app); 130 interrupted.",
-	.examples =
-		"  # Sync the app-of-apps platform and all its children, wave by wave\n"
-		"  kubectl gitops sync platform\n\n"
-		"  # Show what would be synced, in which waves\n"
-		"  kubectl gitops sync platform --plan\n\n"
-		"  # Only the children named api-*, two at a time, with pruning\n"
-		"  kubectl gitops sync platform --app 'api-*' --parallel 2 --prune\n\n"
-		"  # Everything but Services; give up after ten minutes\n"
-		"  kubectl gitops sync platform --resource '!:Service:*' --timeout 10m\n",
+	.examples = "  # Sync the app-of-apps platform and all its children, wave by wave\n"
+		    "  kubectl gitops sync platform\n\n"
+		    "  # Show what would be synced, in which waves\n"
+		    "  kubectl gitops sync platform --plan\n\n"
+		    "  # Only the children named api-*, two at a time, with pruning\n"
+		    "  kubectl gitops sync platform --app 'api-*' --parallel 2 --prune\n\n"
+		    "  # Everything but Services; give up after ten minutes\n"
+		    "  kubectl gitops sync platform --resource '!:Service:*' --timeout 10m\n",
 };
 static int parse_dur(const char *flag, const char *v, int64_t *ns, struct errbuf *err)
 {
 	if (!v)
 		return 0;
 	if (duration_parse_request_timeout(v, ns, err) || *ns < 0)
-		return errbuf_set(err, "invalid %s \"%s\": want a duration such as 90s or 5m",
-				  flag, v);
+		return errbuf_set(err, "invalid %s \"%s\": want a duration such as 90s or 5m", flag,
+		                  v);
 	return 0;
 }
 
@@ -82,15 +81,17 @@ static int check_flags(struct sync_cmd *c, int nargs, struct errbuf *err)
 	if (!nargs)
 		return errbuf_set(err, "at least one APP is required");
 	if (c->output && strcmp(c->output, "json"))
-		return errbuf_set(err, "unable to match a printer suitable for the output format "
-				  "\"%s\", allowed formats are: json", c->output);
+		return errbuf_set(err,
+		                  "unable to match a printer suitable for the output format "
+		                  "\"%s\", allowed formats are: json",
+		                  c->output);
 	if (c->parallel < 1)
 		return errbuf_set(err, "--parallel must be at least 1");
 	if (parse_dur("--timeout", c->timeout, &t, err) ||
 	    parse_dur("--health-timeout", c->health_timeout, &h, err) ||
 	    parse_dur("--retry-backoff-duration", c->backoff, &c->op.retry_backoff_ns, err) ||
-	    parse_dur("--retry-backoff-max-duration", c->backoff_max,
-		      &c->op.retry_backoff_max_ns, err))
+	    parse_dur("--retry-backoff-max-duration", c->backoff_max, &c->op.retry_backoff_max_ns,
+	              err))
 		return -1;
 	c->deadline_ms = t ? kube_monotonic_ms() + t / 1000000 : 0;
 	c->health_timeout_ms = h / 1000000;
@@ -112,7 +113,7 @@ static int load_labelled(struct sync_cmd *c, struct errbuf *err)
 	lo.label_selector = c->selector;
 	ret = kube_list(c->kc, path.buf, &lo, &list, err);
 	c->labelled = cJSON_CreateObject();
-	cJSON_ArrayForEach(it, json_get(list, "items")) {
+	cJSON_ArrayForEach (it, json_get(list, "items")) {
 		struct strbuf key = STRBUF_INIT;
 
 		strbuf_addf(&key, "%s/%s", app_ns(it), app_name(it));
@@ -168,8 +169,7 @@ static int run(struct sync_cmd *c, struct kube_flags *kf, const char **args, int
 		return sync_print_plan(c);
 	c->op.username = app_whoami(c->kc, &c->rc);
 	sync_catch_signals();
-	sync_progress_init(&c->pg, stderr, !c->async && isatty(fileno(stderr)),
-			   ui_use_color(stderr));
+	sync_progress_init(&c->pg, stderr, !c->async && isatty(fileno(stderr)), ui_use_color(stderr));
 	wr = sync_follow(c, &err);
 	if (wr == KUBE_WATCH_ERROR) {
 		ret = error_api(&err);
@@ -203,7 +203,8 @@ int cmd_sync(int argc, const char **argv)
 		{ OPT_BOOL, 0, "plan", &c.plan, NULL,
 		  "Print the waves and apps that would be synced, and exit", 0 },
 		{ OPT_BOOL, 0, "prune", &c.op.prune, NULL, "Allow deleting unwanted resources", 0 },
-		{ OPT_BOOL, 0, "dry-run", &c.op.dry_run, NULL, "Preview the sync without applying", 0 },
+		{ OPT_BOOL, 0, "dry-run", &c.op.dry_run, NULL, "Preview the sync without applying",
+		  0 },
 		{ OPT_BOOL, 0, "force", &c.op.force, NULL, "Use a force apply", 0 },
 		{ OPT_STRING, 0, "strategy", &c.op.strategy, "STRATEGY",
 		  "Sync strategy: hook (default) or apply", 0 },

@@ -25,9 +25,8 @@ static const struct command_help terminate_help = {
 		"\n"
 		"Exit status: 0 the operation is terminating; 1 no operation is in progress,\n"
 		"or an API error; 2 usage error.",
-	.examples =
-		"  # Stop the sync running on the app guestbook\n"
-		"  kubectl gitops terminate guestbook\n",
+	.examples = "  # Stop the sync running on the app guestbook\n"
+		    "  kubectl gitops terminate guestbook\n",
 };
 
 int cmd_terminate(int argc, const char **argv)
@@ -53,8 +52,8 @@ int cmd_terminate(int argc, const char **argv)
 	if (nargs != 1) {
 		free(args);
 		kube_flags_release(&kf);
-		return options_usage_error("terminate", &(struct errbuf){
-			.msg = "terminate takes exactly one APP" });
+		return options_usage_error(
+			"terminate", &(struct errbuf){ .msg = "terminate takes exactly one APP" });
 	}
 	kc = kube_flags_connect(&kf, &rc, &err);
 	if (!kc) {

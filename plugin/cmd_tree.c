@@ -47,24 +47,23 @@ static const struct command_help tree_help = {
 		"\n"
 		"Exit status: 0 success; 1 an API error; 2 usage error; 3 timed out; 130\n"
 		"interrupted.",
-	.examples =
-		"  # The tree under the app-of-apps platform\n"
-		"  kubectl gitops tree platform\n\n"
-		"  # Follow it until everything is in sync, at most ten minutes\n"
-		"  kubectl gitops tree platform -w --timeout 10m\n\n"
-		"  # For scripts: the tree as nested JSON\n"
-		"  kubectl gitops tree platform -o json\n",
+	.examples = "  # The tree under the app-of-apps platform\n"
+		    "  kubectl gitops tree platform\n\n"
+		    "  # Follow it until everything is in sync, at most ten minutes\n"
+		    "  kubectl gitops tree platform -w --timeout 10m\n\n"
+		    "  # For scripts: the tree as nested JSON\n"
+		    "  kubectl gitops tree platform -o json\n",
 };
 
 struct tree_cmd {
 	const char *output, *timeout;
 	int watch, wide;
 	const char *ns, *name;
-	cJSON *cache;                   /* name -> Application */
+	cJSON *cache; /* name -> Application */
 	struct sync_plan plan;
 	/* -w */
 	int live;
-	cJSON *last;                    /* "ns/name" -> last line printed */
+	cJSON *last; /* "ns/name" -> last line printed */
 	int header_done;
 	size_t drawn_lines;
 };
@@ -128,7 +127,7 @@ static void cache_list(struct tree_cmd *c, const cJSON *list)
 
 	cJSON_Delete(c->cache);
 	c->cache = cJSON_CreateObject();
-	cJSON_ArrayForEach(it, json_get(list, "items"))
+	cJSON_ArrayForEach (it, json_get(list, "items"))
 		cJSON_AddItemToObject(c->cache, app_name(it), cJSON_Duplicate(it, 1));
 }
 
@@ -174,10 +173,10 @@ static void add_row(struct sync_node *n, void *data)
 
 static void print_table(struct tree_cmd *c, FILE *out)
 {
-	static const char *const narrow[] = { "APP", "WAVE", "SYNC", "HEALTH", "OPERATION",
-					      "MESSAGE" };
-	static const char *const wide[] = { "APP", "NAMESPACE", "PROJECT", "WAVE", "SYNC",
-					    "HEALTH", "OPERATION", "REVISION", "MESSAGE" };
+	static const char *const narrow[] = { "APP",    "WAVE",      "SYNC",
+		                              "HEALTH", "OPERATION", "MESSAGE" };
+	static const char *const wide[] = { "APP",    "NAMESPACE", "PROJECT",  "WAVE",   "SYNC",
+		                            "HEALTH", "OPERATION", "REVISION", "MESSAGE" };
 	struct rows r = { c, { 0 } };
 
 	table_init(&r.t, c->wide ? 9 : 6, c->wide ? wide : narrow);
@@ -270,7 +269,7 @@ static void change_line(struct sync_node *n, void *data)
 
 	term_escape(&line, n->name);
 	strbuf_addf(&line, " %d %s %s %s", n->wave, or_dash(n->sync), or_dash(n->health),
-		    or_dash(n->phase));
+	            or_dash(n->phase));
 	if (n->message) {
 		strbuf_addch(&line, ' ');
 		term_escape(&line, n->message);
@@ -436,18 +435,22 @@ static int check_flags(struct tree_cmd *c, int nargs, int64_t *timeout_ns, struc
 		return errbuf_set(err, "tree takes exactly one APP");
 	if (c->output && strcmp(c->output, "json") && strcmp(c->output, "yaml") &&
 	    strcmp(c->output, "wide"))
-		return errbuf_set(err, "unable to match a printer suitable for the output format "
-				  "\"%s\", allowed formats are: json,wide,yaml", c->output);
+		return errbuf_set(err,
+		                  "unable to match a printer suitable for the output format "
+		                  "\"%s\", allowed formats are: json,wide,yaml",
+		                  c->output);
 	c->wide = c->output && !strcmp(c->output, "wide");
 	if (c->watch && c->output && !c->wide)
 		return errbuf_set(err, "-w prints a table: it cannot be combined with -o %s",
-				  c->output);
+		                  c->output);
 	if (c->timeout && !c->watch)
 		return errbuf_set(err, "--timeout is only for -w");
-	if (c->timeout && (duration_parse_request_timeout(c->timeout, timeout_ns, err) ||
-			   *timeout_ns < 0))
-		return errbuf_set(err, "invalid --timeout \"%s\": want a duration such as 90s "
-				  "or 5m", c->timeout);
+	if (c->timeout &&
+	    (duration_parse_request_timeout(c->timeout, timeout_ns, err) || *timeout_ns < 0))
+		return errbuf_set(err,
+		                  "invalid --timeout \"%s\": want a duration such as 90s "
+		                  "or 5m",
+		                  c->timeout);
 	return 0;
 }
 

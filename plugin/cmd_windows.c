@@ -41,13 +41,13 @@ static const struct command_help windows_help = {
 		"@daily, a duration such as 3600 or 1d) is an error naming the window.\n"
 		"\n"
 		"Exit status: 0 shown; 1 an API error; 2 a usage error or an invalid window.",
-	.examples =
-		"  # Windows of the platform project, and the verdict for the app worker\n"
-		"  kubectl gitops windows platform --app worker\n\n"
-		"  # Would a sync be allowed tonight at 23:00 UTC?  (offline, for CI)\n"
-		"  kubectl gitops windows -f project.yaml --app-file app.yaml --at 2026-03-01T23:00:00Z\n\n"
-		"  # Machine-readable\n"
-		"  kubectl gitops windows platform -o json\n",
+	.examples = "  # Windows of the platform project, and the verdict for the app worker\n"
+		    "  kubectl gitops windows platform --app worker\n\n"
+		    "  # Would a sync be allowed tonight at 23:00 UTC?  (offline, for CI)\n"
+		    "  kubectl gitops windows -f project.yaml --app-file app.yaml --at "
+		    "2026-03-01T23:00:00Z\n\n"
+		    "  # Machine-readable\n"
+		    "  kubectl gitops windows platform -o json\n",
 };
 
 struct windows_opts {
@@ -55,14 +55,14 @@ struct windows_opts {
 };
 
 struct windows_view {
-	struct sync_windows ws;         /* as the project has them */
-	struct sync_windows eval;       /* what is evaluated (shallow) */
+	struct sync_windows ws; /* as the project has them */
+	struct sync_windows eval; /* what is evaluated (shallow) */
 	struct window_app app;
 	int have_app;
 	struct timespec at;
 	int *active, *matches;
 	struct window_verdict manual, automated;
-	int manual_next, automated_next;        /* windows_next_change() results */
+	int manual_next, automated_next; /* windows_next_change() results */
 	struct timespec manual_when, automated_when;
 };
 
@@ -115,8 +115,8 @@ static int evaluate(struct windows_view *v, struct errbuf *err)
 	v->manual_next = windows_next_change(&v->eval, &v->app, 1, &v->at, &v->manual_when, err);
 	if (v->manual_next < 0)
 		return -1;
-	v->automated_next = windows_next_change(&v->eval, &v->app, 0, &v->at,
-						&v->automated_when, err);
+	v->automated_next = windows_next_change(&v->eval, &v->app, 0, &v->at, &v->automated_when,
+	                                        err);
 	return v->automated_next < 0 ? -1 : 0;
 }
 
@@ -144,9 +144,11 @@ static void globs_cell(struct strbuf *sb, const struct window_globs *g)
 
 static void print_table(const struct windows_view *v)
 {
-	static const char *const headers[] = { "ID", "STATUS", "KIND", "SCHEDULE", "DURATION",
-		"APPLICATIONS", "NAMESPACES", "CLUSTERS", "MANUALSYNC", "SYNCOVERRUN", "TIMEZONE",
-		"USEANDOPERATOR", "MATCHES" };
+	static const char *const headers[] = { "ID",          "STATUS",   "KIND",
+		                               "SCHEDULE",    "DURATION", "APPLICATIONS",
+		                               "NAMESPACES",  "CLUSTERS", "MANUALSYNC",
+		                               "SYNCOVERRUN", "TIMEZONE", "USEANDOPERATOR",
+		                               "MATCHES" };
 	struct strbuf a = STRBUF_INIT, n = STRBUF_INIT, c = STRBUF_INIT;
 	struct table t;
 	char id[24];
@@ -205,8 +207,7 @@ static const char *allowed_why(enum window_reason r)
 }
 
 static void print_verdict(const char *label, const struct windows_view *v,
-			  const struct window_verdict *vd, int has_next,
-			  const struct timespec *when)
+                          const struct window_verdict *vd, int has_next, const struct timespec *when)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char buf[TIMEFMT_RFC3339_SIZE];
@@ -227,8 +228,8 @@ static void print_verdict(const char *label, const struct windows_view *v,
 	}
 	printf("%-16s%s\n", label, sb.buf);
 	if (has_next)
-		printf("%-16s%s\n", "  changes at", timefmt_format_rfc3339(
-			(int64_t)when->tv_sec + (when->tv_nsec > 0), buf));
+		printf("%-16s%s\n", "  changes at",
+		       timefmt_format_rfc3339((int64_t)when->tv_sec + (when->tv_nsec > 0), buf));
 	else
 		printf("%-16s%s\n", "  changes at", "not within a year");
 	strbuf_release(&sb);
@@ -239,9 +240,10 @@ static const struct timespec *next_change(const struct windows_view *v)
 {
 	if (v->manual_next && v->automated_next)
 		return v->manual_when.tv_sec < v->automated_when.tv_sec ||
-		       (v->manual_when.tv_sec == v->automated_when.tv_sec &&
-			v->manual_when.tv_nsec <= v->automated_when.tv_nsec)
-		       ? &v->manual_when : &v->automated_when;
+		                       (v->manual_when.tv_sec == v->automated_when.tv_sec &&
+		                        v->manual_when.tv_nsec <= v->automated_when.tv_nsec)
+		               ? &v->manual_when
+		               : &v->automated_when;
 	if (v->manual_next)
 		return &v->manual_when;
 	if (v->automated_next)
@@ -273,8 +275,9 @@ static void print_json(const struct windows_view *v)
 	cJSON_AddBoolToObject(verdict, "manual", v->manual.allowed);
 	cJSON_AddBoolToObject(verdict, "automated", v->automated.allowed);
 	if (next)
-		cJSON_AddStringToObject(root, "nextChange", timefmt_format_rfc3339(
-			(int64_t)next->tv_sec + (next->tv_nsec > 0), buf));
+		cJSON_AddStringToObject(
+			root, "nextChange",
+			timefmt_format_rfc3339((int64_t)next->tv_sec + (next->tv_nsec > 0), buf));
 	else
 		cJSON_AddNullToObject(root, "nextChange");
 	output_json(stdout, root);
@@ -282,8 +285,8 @@ static void print_json(const struct windows_view *v)
 }
 
 /* Fills project and app from files or the cluster; 0, -1 (API error) or -2 (input). */
-static int load(struct windows_opts *o, struct kube_flags *kf, const char *project,
-		cJSON **proj, cJSON **app, struct errbuf *err)
+static int load(struct windows_opts *o, struct kube_flags *kf, const char *project, cJSON **proj,
+                cJSON **app, struct errbuf *err)
 {
 	struct rest_config rc = { 0 };
 	struct kube_client *kc;
@@ -356,7 +359,7 @@ static int run(struct windows_opts *o, const cJSON *proj, const cJSON *app)
 		printf("\n");
 		print_verdict("Manual sync:", &v, &v.manual, v.manual_next, &v.manual_when);
 		print_verdict("Automated sync:", &v, &v.automated, v.automated_next,
-			      &v.automated_when);
+		              &v.automated_when);
 	}
 out:
 	strbuf_release(&warn);
@@ -400,11 +403,13 @@ int cmd_windows(int argc, const char **argv)
 	}
 	ret = -1;
 	if (o.output && strcmp(o.output, "json"))
-		errbuf_set(&err, "unable to match a printer suitable for the output format \"%s\", "
-			   "allowed formats are: json", o.output);
+		errbuf_set(&err,
+		           "unable to match a printer suitable for the output format \"%s\", "
+		           "allowed formats are: json",
+		           o.output);
 	else if (o.file ? nargs != 0 : nargs != 1)
 		errbuf_set(&err, o.file ? "a PROJECT argument cannot be combined with -f"
-					: "windows takes exactly one PROJECT (or -f FILE)");
+		                        : "windows takes exactly one PROJECT (or -f FILE)");
 	else if (o.app && o.app_file)
 		errbuf_set(&err, "--app and --app-file cannot be combined");
 	else if (o.file && o.app)

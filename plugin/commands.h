@@ -12,8 +12,8 @@
 
 struct command {
 	const char *name;
-	const char *alias;              /* or NULL */
-	const char *group;              /* help section; NULL = hidden */
+	const char *alias; /* or NULL */
+	const char *group; /* help section; NULL = hidden */
 	const char *summary;
 	int (*fn)(int argc, const char **argv);
 };

@@ -82,7 +82,7 @@ static void print_warning(const char *text, void *data)
 }
 
 struct kube_client *kube_flags_connect(struct kube_flags *kf, struct rest_config *rc,
-				       struct errbuf *err)
+                                       struct errbuf *err)
 {
 	struct kubeconfig_overrides ov = KUBECONFIG_OVERRIDES_INIT;
 	const char **groups = NULL;

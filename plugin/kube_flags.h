@@ -39,6 +39,6 @@ const struct option *kube_flags_options(struct kube_flags *kf);
  * --request-timeout sets err->code to -2 so the caller can exit 2).
  */
 struct kube_client *kube_flags_connect(struct kube_flags *kf, struct rest_config *rc,
-				       struct errbuf *err);
+                                       struct errbuf *err);
 
 #endif

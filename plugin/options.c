@@ -40,8 +40,7 @@ int options_parse_bool(const char *s)
 	return -1;
 }
 
-static const struct option *find_long(const struct option *const *tables, const char *name,
-				      size_t len)
+static const struct option *find_long(const struct option *const *tables, const char *name, size_t len)
 {
 	const struct option *o;
 
@@ -64,8 +63,7 @@ static const struct option *find_short(const struct option *const *tables, char 
 	return NULL;
 }
 
-static int set_value(const struct option *o, const char *v, const char *shown,
-		     struct errbuf *err)
+static int set_value(const struct option *o, const char *v, const char *shown, struct errbuf *err)
 {
 	char *end;
 	long n;
@@ -75,8 +73,10 @@ static int set_value(const struct option *o, const char *v, const char *shown,
 	case OPT_BOOL:
 		b = options_parse_bool(v);
 		if (b < 0)
-			return errbuf_set(err, "invalid argument \"%s\" for \"%s\" flag: "
-				"strconv.ParseBool: parsing \"%s\": invalid syntax", v, shown, v);
+			return errbuf_set(err,
+			                  "invalid argument \"%s\" for \"%s\" flag: "
+			                  "strconv.ParseBool: parsing \"%s\": invalid syntax",
+			                  v, shown, v);
 		*(int *)o->value = b;
 		return 0;
 	case OPT_STRING:
@@ -89,8 +89,10 @@ static int set_value(const struct option *o, const char *v, const char *shown,
 		errno = 0;
 		n = strtol(v, &end, 10);
 		if (errno || !*v || *end)
-			return errbuf_set(err, "invalid argument \"%s\" for \"%s\" flag: "
-				"strconv.ParseInt: parsing \"%s\": invalid syntax", v, shown, v);
+			return errbuf_set(err,
+			                  "invalid argument \"%s\" for \"%s\" flag: "
+			                  "strconv.ParseInt: parsing \"%s\": invalid syntax",
+			                  v, shown, v);
 		*(long *)o->value = n;
 		return 0;
 	default:
@@ -100,7 +102,7 @@ static int set_value(const struct option *o, const char *v, const char *shown,
 
 /* Handles argv[*i] = "--name[=value]"; may consume the next argument. */
 static int parse_long(int argc, const char **argv, int *i, const struct option *const *tables,
-		      struct errbuf *err)
+                      struct errbuf *err)
 {
 	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
 	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -121,7 +123,7 @@ static int parse_long(int argc, const char **argv, int *i, const struct option *
 
 /* Handles "-abc", "-nVALUE", "-n=VALUE" and "-n VALUE". */
 static int parse_short(int argc, const char **argv, int *i, const struct option *const *tables,
-		       struct errbuf *err)
+                       struct errbuf *err)
 {
 	const char *p = argv[*i] + 1;
 	char shown[3] = "-?";
@@ -149,8 +151,7 @@ static int parse_short(int argc, const char **argv, int *i, const struct option 
 }
 
 int options_parse(int argc, const char **argv, const struct option *const *tables,
-		  const struct command_help *help, const char ***args, int *nargs,
-		  struct errbuf *err)
+                  const struct command_help *help, const char ***args, int *nargs, struct errbuf *err)
 {
 	const char **pos = xcalloc((size_t)argc + 1, sizeof(*pos));
 	int i, n = 0, rc = 0;
@@ -191,10 +192,9 @@ static void print_table(FILE *out, const struct option *o)
 	for (; o->type != OPT_END_; o++) {
 		if (o->hidden)
 			continue;
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
-			 o->short_name ? "-" : "   ", o->short_name ? o->short_name : ' ',
-			 o->short_name ? ", " : "", o->long_name,
-			 o->argh ? " " : "", o->argh ? o->argh : "");
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->short_name ? "-" : "   ",
+		         o->short_name ? o->short_name : ' ', o->short_name ? ", " : "",
+		         o->long_name, o->argh ? " " : "", o->argh ? o->argh : "");
 		if (strlen(left) > 30)
 			fprintf(out, "  %s\n  %-32s%s\n", left, "", o->help);
 		else
@@ -202,8 +202,7 @@ static void print_table(FILE *out, const struct option *o)
 	}
 }
 
-void options_usage(FILE *out, const struct option *const *tables,
-		   const struct command_help *help)
+void options_usage(FILE *out, const struct option *const *tables, const struct command_help *help)
 {
 	int i;
 
@@ -222,6 +221,6 @@ void options_usage(FILE *out, const struct option *const *tables,
 int options_usage_error(const char *cmd, const struct errbuf *err)
 {
 	fprintf(stderr, "error: %s\nSee '%s %s -h' for help and examples.\n", err->msg,
-		ui_progname(), cmd);
+	        ui_progname(), cmd);
 	return EXIT_USAGE;
 }

@@ -23,34 +23,40 @@ struct strlist {
 	const char **items;
 	size_t n, alloc;
 };
-#define STRLIST_INIT { NULL, 0, 0 }
+#define STRLIST_INIT       \
+	{                  \
+		NULL, 0, 0 \
+	}
 void strlist_push(struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);
 
 enum opt_type {
 	OPT_END_ = 0,
-	OPT_BOOL,           /* int *: 0/1 */
-	OPT_STRING,         /* const char **: last one wins */
-	OPT_STRING_LIST,    /* struct strlist *: repeatable, also comma-free */
-	OPT_INT,            /* long *: decimal */
+	OPT_BOOL, /* int *: 0/1 */
+	OPT_STRING, /* const char **: last one wins */
+	OPT_STRING_LIST, /* struct strlist *: repeatable, also comma-free */
+	OPT_INT, /* long *: decimal */
 };
 
 struct option {
 	enum opt_type type;
-	char short_name;        /* 0 = none */
+	char short_name; /* 0 = none */
 	const char *long_name;
 	void *value;
-	const char *argh;       /* placeholder in help, e.g. "NAME" */
+	const char *argh; /* placeholder in help, e.g. "NAME" */
 	const char *help;
 	int hidden;
 };
 
-#define OPT_END { OPT_END_, 0, NULL, NULL, NULL, NULL, 0 }
+#define OPT_END                                        \
+	{                                              \
+		OPT_END_, 0, NULL, NULL, NULL, NULL, 0 \
+	}
 
 struct command_help {
-	const char *usage;          /* "kubectl gitops list [options]" minus the program name */
-	const char *description;    /* long help, may be several lines */
-	const char *examples;       /* "  # comment\n  command\n" blocks */
+	const char *usage; /* "kubectl gitops list [options]" minus the program name */
+	const char *description; /* long help, may be several lines */
+	const char *examples; /* "  # comment\n  command\n" blocks */
 };
 
 /*
@@ -60,11 +66,10 @@ struct command_help {
  * to stdout); -1 on a usage error (err filled, nothing printed).
  */
 int options_parse(int argc, const char **argv, const struct option *const *tables,
-		  const struct command_help *help, const char ***args, int *nargs,
-		  struct errbuf *err);
+                  const struct command_help *help, const char ***args, int *nargs,
+                  struct errbuf *err);
 
-void options_usage(FILE *out, const struct option *const *tables,
-		   const struct command_help *help);
+void options_usage(FILE *out, const struct option *const *tables, const struct command_help *help);
 
 /* Prints "error: MSG" and the kubectl-style "See '… -h'" hint; returns EXIT_USAGE. */
 int options_usage_error(const char *cmd, const struct errbuf *err);

@@ -39,7 +39,7 @@ static cJSON *as_kubectl_list(const cJSON *list)
 
 	cJSON_AddStringToObject(l, "apiVersion", "v1");
 	cJSON_AddItemToObject(l, "items",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(list, "items"), 1));
+	                      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(list, "items"), 1));
 	cJSON_AddStringToObject(l, "kind", "List");
 	cJSON_AddStringToObject(md, "resourceVersion", "");
 	cJSON_AddItemToObject(l, "metadata", md);
@@ -53,7 +53,7 @@ void output_objects(FILE *out, const char *fmt, const cJSON *list, const char *k
 	cJSON *l;
 
 	if (!strcmp(fmt, "name")) {
-		cJSON_ArrayForEach(it, items) {
+		cJSON_ArrayForEach (it, items) {
 			strbuf_reset(&sb);
 			term_escape(&sb, json_str(it, "metadata.name", ""));
 			fprintf(out, "%s/%s\n", kind_group, sb.buf);

@@ -31,13 +31,16 @@ int resource_filters_add(struct resource_filters *f, const char *arg, struct err
 	}
 	/* argocd quotes the value without its '!' */
 	if (count_char(res, ':') != 2)
-		return errbuf_set(err, "resource should have GROUP:KIND:NAME, but instead got: %s", res);
+		return errbuf_set(err, "resource should have GROUP:KIND:NAME, but instead got: %s",
+		                  res);
 	c1 = strchr(res, ':');
 	c2 = strchr(c1 + 1, ':');
 	slash = strchr(c2 + 1, '/');
 	if (slash && count_char(slash + 1, '/'))
-		return errbuf_set(err, "resource with namespace should have GROUP:KIND:NAMESPACE/NAME, "
-				  "but instead got: %s", res);
+		return errbuf_set(err,
+		                  "resource with namespace should have GROUP:KIND:NAMESPACE/NAME, "
+		                  "but instead got: %s",
+		                  res);
 	r.group = xstrndup(res, c1 - res);
 	r.kind = xstrndup(c1 + 1, c2 - c1 - 1);
 	if (slash) {
@@ -78,15 +81,15 @@ static int field_matches(const char *rule, const char *value)
 }
 
 /* SyncOperationResource.Compare */
-static int rule_matches(const struct resource_filter *r, const char *group,
-			const char *kind, const char *ns, const char *name)
+static int rule_matches(const struct resource_filter *r, const char *group, const char *kind,
+                        const char *ns, const char *name)
 {
 	return field_matches(r->group, group) && field_matches(r->kind, kind) &&
 	       field_matches(r->name, name) && (!*r->ns || field_matches(r->ns, ns));
 }
 
-int resource_filters_include(const struct resource_filters *f, const char *group,
-			     const char *kind, const char *ns, const char *name)
+int resource_filters_include(const struct resource_filters *f, const char *group, const char *kind,
+                             const char *ns, const char *name)
 {
 	size_t i;
 	int has_include = 0, included = 0;
@@ -117,18 +120,16 @@ static const char *str_field(const cJSON *obj, const char *field)
 }
 
 /* A sync.resources entry, with Go's omitempty on group and namespace. */
-static cJSON *sync_resource(const char *group, const char *kind, const char *ns,
-			    const char *name)
+static cJSON *sync_resource(const char *group, const char *kind, const char *ns, const char *name)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
 		abort();
 	if ((*group && !cJSON_AddStringToObject(o, "group", group)) ||
-	    !cJSON_AddStringToObject(o, "kind", kind) ||
-	    !cJSON_AddStringToObject(o, "name", name) ||
+	    !cJSON_AddStringToObject(o, "kind", kind) || !cJSON_AddStringToObject(o, "name", name) ||
 	    (*ns && !cJSON_AddStringToObject(o, "namespace", ns)))
-		abort();	/* cJSON fails only when out of memory */
+		abort(); /* cJSON fails only when out of memory */
 	return o;
 }
 
@@ -144,8 +145,8 @@ static int no_match(const struct resource_filters *f, struct errbuf *err)
 	return -1;
 }
 
-cJSON *resource_filters_select(const struct resource_filters *f,
-			       const cJSON *status_resources, struct errbuf *err)
+cJSON *resource_filters_select(const struct resource_filters *f, const cJSON *status_resources,
+                               struct errbuf *err)
 {
 	cJSON *out = cJSON_CreateArray();
 	const cJSON *e;
@@ -155,7 +156,7 @@ cJSON *resource_filters_select(const struct resource_filters *f,
 		abort();
 	if (!f->n)
 		return out;
-	cJSON_ArrayForEach(e, status_resources) {
+	cJSON_ArrayForEach (e, status_resources) {
 		if (!cJSON_IsObject(e))
 			continue;
 		group = str_field(e, "group");

@@ -29,14 +29,17 @@ struct errbuf;
 struct resource_filter {
 	char *group, *kind, *ns, *name;
 	int exclude;
-	char *arg;		/* the flag value as given, '!' included */
+	char *arg; /* the flag value as given, '!' included */
 };
 
 struct resource_filters {
 	struct resource_filter *v;
 	size_t n, alloc;
 };
-#define RESOURCE_FILTERS_INIT { NULL, 0, 0 }
+#define RESOURCE_FILTERS_INIT \
+	{                     \
+		NULL, 0, 0    \
+	}
 
 /*
  * Parses one --resource value and appends it.  On a malformed value it
@@ -49,8 +52,8 @@ int resource_filters_add(struct resource_filters *f, const char *arg, struct err
 void resource_filters_release(struct resource_filters *f);
 
 /* IncludeResource: 1 when the rules select this resource.  NULL means "". */
-int resource_filters_include(const struct resource_filters *f, const char *group,
-			     const char *kind, const char *ns, const char *name);
+int resource_filters_include(const struct resource_filters *f, const char *group, const char *kind,
+                             const char *ns, const char *name);
 
 /*
  * filterAppResources: the entries of status_resources (an Application's
@@ -63,7 +66,7 @@ int resource_filters_include(const struct resource_filters *f, const char *group
  * given but select nothing it returns NULL with "no matching app resources
  * found for resource filter: A, B" (the values as given).
  */
-cJSON *resource_filters_select(const struct resource_filters *f,
-			       const cJSON *status_resources, struct errbuf *err);
+cJSON *resource_filters_select(const struct resource_filters *f, const cJSON *status_resources,
+                               struct errbuf *err);
 
 #endif

@@ -20,13 +20,16 @@
 struct action {
 	const char *cmd;
 	const char *body;
-	int on_status;          /* /status with the 404 fallback, else the main resource */
-	const char *done;       /* "aborted" in "rollout 'NAME' aborted" */
+	int on_status; /* /status with the 404 fallback, else the main resource */
+	const char *done; /* "aborted" in "rollout 'NAME' aborted" */
 	struct command_help help;
 };
 
 static const struct action abort_action = {
-	"rollout abort", "{\"status\":{\"abort\":true}}", 1, "aborted",
+	"rollout abort",
+	"{\"status\":{\"abort\":true}}",
+	1,
+	"aborted",
 	{ "rollout abort ROLLOUT_NAME... [options]",
 	  "Abort a rollout: stop progressing and scale the stable ReplicaSet back up.\n"
 	  "spec.template still holds the new version, so `rollout retry` tries it again;\n"
@@ -35,14 +38,20 @@ static const struct action abort_action = {
 };
 
 static const struct action retry_action = {
-	"rollout retry", "{\"status\":{\"abort\":false}}", 1, "retried",
+	"rollout retry",
+	"{\"status\":{\"abort\":false}}",
+	1,
+	"retried",
 	{ "rollout retry ROLLOUT_NAME... [options]",
 	  "Retry an aborted rollout: leave the aborted state and try the new version again.",
 	  "  # Try again after an abort\n  kubectl gitops rollout retry checkout\n" },
 };
 
 static const struct action pause_action = {
-	"rollout pause", "{\"spec\":{\"paused\":true}}", 0, "paused",
+	"rollout pause",
+	"{\"spec\":{\"paused\":true}}",
+	0,
+	"paused",
 	{ "rollout pause ROLLOUT_NAME... [options]",
 	  "Pause a rollout (spec.paused).  `rollout promote` resumes it.",
 	  "  # Hold the rollout where it is\n  kubectl gitops rollout pause checkout\n" },
@@ -106,9 +115,8 @@ static const struct command_help restart_help = {
 		"Restart the pods of a rollout: the controller evicts every pod created before\n"
 		"spec.restartAt, a few at a time.  --in schedules the restart (a Go duration:\n"
 		"30s, 5m, 1h30m).",
-	.examples =
-		"  # Restart now\n  kubectl gitops rollout restart checkout\n\n"
-		"  # Restart in an hour\n  kubectl gitops rollout restart checkout --in 1h\n",
+	.examples = "  # Restart now\n  kubectl gitops rollout restart checkout\n\n"
+		    "  # Restart in an hour\n  kubectl gitops rollout restart checkout --in 1h\n",
 };
 
 static int restart(struct rollout_cli *c, const char *name, int64_t in_ns)
@@ -151,7 +159,7 @@ int rollout_cmd_restart(int argc, const char **argv)
 	code = rollout_cli_parse(&cli, "rollout restart", argc, argv, own, &restart_help, 1, 1);
 	if (code < 0 && in && duration_parse(in, &in_ns, &err))
 		code = rollout_usage_error(&cli, "invalid argument \"%s\" for \"-i, --in\" flag: %s",
-					   in, err.msg);
+		                           in, err.msg);
 	if (code < 0 && in_ns < 0)
 		code = rollout_usage_error(&cli, "--in must not be negative, got \"%s\"", in);
 	if (code < 0 && !(code = rollout_cli_connect(&cli)))

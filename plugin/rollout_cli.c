@@ -12,8 +12,8 @@
 #include "xalloc.h"
 
 int rollout_cli_parse(struct rollout_cli *c, const char *cmd, int argc, const char **argv,
-		      const struct option *own, const struct command_help *help,
-		      int min_args, int max_args)
+                      const struct option *own, const struct command_help *help, int min_args,
+                      int max_args)
 {
 	const struct option *tables[3];
 	struct errbuf err;
@@ -31,12 +31,12 @@ int rollout_cli_parse(struct rollout_cli *c, const char *cmd, int argc, const ch
 		return options_usage_error(cmd, &err);
 	}
 	if (c->nargs < min_args)
-		return rollout_usage_error(c, min_args == 1 && max_args == 1 ?
-					   "expected one ROLLOUT_NAME" :
-					   "expected at least one ROLLOUT_NAME");
+		return rollout_usage_error(c, min_args == 1 && max_args == 1
+		                                      ? "expected one ROLLOUT_NAME"
+		                                      : "expected at least one ROLLOUT_NAME");
 	if (max_args >= 0 && c->nargs > max_args)
 		return max_args ? rollout_usage_error(c, "expected one ROLLOUT_NAME, got %d", c->nargs)
-				: rollout_usage_error(c, "%s takes no arguments", cmd);
+		                : rollout_usage_error(c, "%s takes no arguments", cmd);
 	return -1;
 }
 
@@ -79,16 +79,16 @@ void rollout_path(struct strbuf *sb, const char *ns, const char *name, const cha
 	kube_path(sb, "argoproj.io", "v1alpha1", "rollouts", ns, name, sub);
 }
 
-int rollout_api_error(const struct rollout_cli *c, const struct errbuf *err,
-		      const char *verb, const char *resource, const char *group)
+int rollout_api_error(const struct rollout_cli *c, const struct errbuf *err, const char *verb,
+                      const char *resource, const char *group)
 {
 	if (err->code == 401 || err->code <= 0)
 		return error_api(err);
 	if (err->code != 403)
 		return error("%s", err->msg);
 	return error("forbidden: RBAC does not allow verb \"%s\" on resource \"%s\" in API "
-		     "group \"%s\" in namespace \"%s\" (server said: %s)", verb, resource, group,
-		     c->ns ? c->ns : "", err->msg);
+	             "group \"%s\" in namespace \"%s\" (server said: %s)",
+	             verb, resource, group, c->ns ? c->ns : "", err->msg);
 }
 
 int rollout_get(struct rollout_cli *c, const char *name, cJSON **out, struct errbuf *err)
@@ -102,8 +102,8 @@ int rollout_get(struct rollout_cli *c, const char *name, cJSON **out, struct err
 	return r;
 }
 
-int rollout_patch_status(struct rollout_cli *c, const char *name, const char *body,
-			 cJSON **out, const char **resource, struct errbuf *err)
+int rollout_patch_status(struct rollout_cli *c, const char *name, const char *body, cJSON **out,
+                         const char **resource, struct errbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	int r;
@@ -154,7 +154,7 @@ static char *expression_text(const cJSON *e)
 		strbuf_addf(&sb, "!%s", key);
 	} else {
 		sorted = xcalloc((size_t)cJSON_GetArraySize(vals) + 1, sizeof(*sorted));
-		cJSON_ArrayForEach(v, vals)
+		cJSON_ArrayForEach (v, vals)
 			if (cJSON_IsString(v))
 				sorted[n++] = v->valuestring;
 		qsort(sorted, n, sizeof(*sorted), cmp_str);
@@ -169,12 +169,13 @@ static char *expression_text(const cJSON *e)
 
 void rollout_selector_string(struct strbuf *sb, const cJSON *selector)
 {
-	const cJSON *ml = json_get(selector, "matchLabels"), *me = json_get(selector, "matchExpressions");
+	const cJSON *ml = json_get(selector, "matchLabels"),
+		    *me = json_get(selector, "matchExpressions");
 	size_t n = 0, i, max = (size_t)cJSON_GetArraySize(ml) + (size_t)cJSON_GetArraySize(me);
 	struct requirement *reqs = xcalloc(max + 1, sizeof(*reqs));
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, ml) {
+	cJSON_ArrayForEach (it, ml) {
 		struct strbuf t = STRBUF_INIT;
 
 		strbuf_addf(&t, "%s=%s", it->string, cJSON_IsString(it) ? it->valuestring : "");
@@ -182,7 +183,7 @@ void rollout_selector_string(struct strbuf *sb, const cJSON *selector)
 		reqs[n].order = n;
 		reqs[n++].text = strbuf_detach(&t, NULL);
 	}
-	cJSON_ArrayForEach(it, me) {
+	cJSON_ArrayForEach (it, me) {
 		reqs[n].key = json_str(it, "key", "");
 		reqs[n].order = n;
 		reqs[n++].text = expression_text(it);

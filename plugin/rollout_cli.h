@@ -23,11 +23,11 @@ struct errbuf;
 struct kube_client;
 
 struct rollout_cli {
-	const char *cmd;                /* "rollout promote", for messages */
+	const char *cmd; /* "rollout promote", for messages */
 	struct kube_flags kf;
 	struct rest_config rc;
 	struct kube_client *kc;
-	const char *ns;                 /* after connecting: -n or the context's */
+	const char *ns; /* after connecting: -n or the context's */
 	const char **args;
 	int nargs;
 };
@@ -40,8 +40,8 @@ struct rollout_cli {
  * was printed).
  */
 int rollout_cli_parse(struct rollout_cli *c, const char *cmd, int argc, const char **argv,
-		      const struct option *own, const struct command_help *help,
-		      int min_args, int max_args);
+                      const struct option *own, const struct command_help *help, int min_args,
+                      int max_args);
 /* Connects; returns 0, or the exit code after printing the error. */
 int rollout_cli_connect(struct rollout_cli *c);
 void rollout_cli_release(struct rollout_cli *c);
@@ -60,8 +60,8 @@ void rollout_path(struct strbuf *sb, const char *ns, const char *name, const cha
  * ("argoproj.io", "apps", "" for core), namespace).  A 401 or a
  * connection failure is printed as kubectl does.  Returns 1.
  */
-int rollout_api_error(const struct rollout_cli *c, const struct errbuf *err,
-		      const char *verb, const char *resource, const char *group);
+int rollout_api_error(const struct rollout_cli *c, const struct errbuf *err, const char *verb,
+                      const char *resource, const char *group);
 
 int rollout_get(struct rollout_cli *c, const char *name, cJSON **out, struct errbuf *err);
 
@@ -71,8 +71,8 @@ int rollout_get(struct rollout_cli *c, const char *name, cJSON **out, struct err
  * resource.  On failure *resource names what was refused ("rollouts/status"
  * or "rollouts").
  */
-int rollout_patch_status(struct rollout_cli *c, const char *name, const char *body,
-			 cJSON **out, const char **resource, struct errbuf *err);
+int rollout_patch_status(struct rollout_cli *c, const char *name, const char *body, cJSON **out,
+                         const char **resource, struct errbuf *err);
 
 /* "key=value,key in (a,b),!key" from a metav1.LabelSelector, as
  * LabelSelectorAsSelector writes it (requirements sorted by key). */

@@ -67,7 +67,7 @@ static void get_data_release(struct get_data *d)
 }
 
 static int list_into(struct rollout_cli *c, const char *group, const char *resource,
-		     const char *selector, cJSON **out, struct errbuf *err)
+                     const char *selector, cJSON **out, struct errbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct kube_list_opts lo = { 0 };
@@ -75,7 +75,7 @@ static int list_into(struct rollout_cli *c, const char *group, const char *resou
 	int r;
 
 	kube_path(&path, group, group && !strcmp(group, "argoproj.io") ? "v1alpha1" : "v1",
-		  resource, c->ns, NULL, NULL);
+	          resource, c->ns, NULL, NULL);
 	lo.label_selector = selector;
 	r = kube_list(c->kc, path.buf, &lo, &l, err);
 	strbuf_release(&path);
@@ -96,11 +96,13 @@ static void hash_selector(const cJSON *ro, const cJSON *rsets, struct strbuf *se
 	size_t n = 0;
 
 	strbuf_addstr(sel, "rollouts-pod-template-hash in (");
-	cJSON_ArrayForEach(rs, rsets)
-		cJSON_ArrayForEach(ref, json_get(rs, "metadata.ownerReferences"))
+	cJSON_ArrayForEach (rs, rsets)
+		cJSON_ArrayForEach (ref, json_get(rs, "metadata.ownerReferences"))
 			if (!strcmp(json_str(ref, "uid", ""), uid)) {
-				const char *h = json_str(json_get_key(json_get(rs, "metadata.labels"),
-						"rollouts-pod-template-hash"), NULL, NULL);
+				const char *h = json_str(
+					json_get_key(json_get(rs, "metadata.labels"),
+				                     "rollouts-pod-template-hash"),
+					NULL, NULL);
 
 				if (h)
 					strbuf_addf(sel, "%s%s", n++ ? "," : "", h);
@@ -134,10 +136,10 @@ static int fetch(struct rollout_cli *c, const char *name, struct get_data *d)
 		if (!hashes.len)
 			d->ars = cJSON_CreateArray();
 		else if (list_into(c, "argoproj.io", "analysisruns", hashes.buf, &d->ars, &err) &&
-			 err.code != 404)
+		         err.code != 404)
 			code = rollout_api_error(c, &err, "list", "analysisruns", "argoproj.io");
 		else if (!d->ars)
-			d->ars = cJSON_CreateArray();   /* AnalysisRun CRD not installed */
+			d->ars = cJSON_CreateArray(); /* AnalysisRun CRD not installed */
 	}
 	strbuf_release(&sel);
 	strbuf_release(&hashes);
@@ -191,7 +193,7 @@ static int rv_changed(const cJSON *ro, void *data)
 
 /* Waits until the rollout changes or REDRAW_MS pass; -1 on a watch failure. */
 static int wait_change(struct rollout_cli *c, struct kube_watch *kw, const struct get_data *d,
-		       long long deadline, int *code)
+                       long long deadline, int *code)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct rv_wait w = { json_str(d->ro, "metadata.resourceVersion", "") };
@@ -202,8 +204,8 @@ static int wait_change(struct rollout_cli *c, struct kube_watch *kw, const struc
 	if (deadline && deadline < until)
 		until = deadline;
 	rollout_path(&path, c->ns, NULL, NULL);
-	r = kube_watch_object(kw, path.buf, json_str(d->ro, "metadata.name", ""), until,
-			      rv_changed, &w, NULL, &err);
+	r = kube_watch_object(kw, path.buf, json_str(d->ro, "metadata.name", ""), until, rv_changed,
+	                      &w, NULL, &err);
 	strbuf_release(&path);
 	if (r == KUBE_WATCH_ERROR) {
 		*code = rollout_api_error(c, &err, "watch", "rollouts", "argoproj.io");
@@ -246,8 +248,7 @@ static void draw(const struct get_data *d, int tty, struct strbuf *last)
 	strbuf_release(&ageless);
 }
 
-static int watch_get(struct rollout_cli *c, const char *name, struct get_data *d,
-		     int64_t timeout_ns)
+static int watch_get(struct rollout_cli *c, const char *name, struct get_data *d, int64_t timeout_ns)
 {
 	struct strbuf last = STRBUF_INIT, msg = STRBUF_INIT;
 	struct errbuf err = { 0 };
@@ -301,15 +302,18 @@ int rollout_cmd_get(int argc, const char **argv)
 
 	code = rollout_cli_parse(&cli, "rollout get", argc, argv, own, &get_help, 1, 1);
 	if (code < 0 && output && strcmp(output, "json") && strcmp(output, "yaml"))
-		code = rollout_usage_error(&cli, "unable to match a printer suitable for the output "
-					   "format \"%s\", allowed formats are: json,yaml", output);
+		code = rollout_usage_error(&cli,
+		                           "unable to match a printer suitable for the output "
+		                           "format \"%s\", allowed formats are: json,yaml",
+		                           output);
 	if (code < 0 && watch && output)
 		code = rollout_usage_error(&cli, "-w cannot be combined with -o");
 	if (code < 0 && timeout && duration_parse(timeout, &timeout_ns, &err))
-		code = rollout_usage_error(&cli, "invalid argument \"%s\" for \"-t, --timeout\" "
-					   "flag: %s", timeout, err.msg);
-	if (code < 0 && !(code = rollout_cli_connect(&cli)) &&
-	    !(code = fetch(&cli, cli.args[0], &d)))
+		code = rollout_usage_error(&cli,
+		                           "invalid argument \"%s\" for \"-t, --timeout\" "
+		                           "flag: %s",
+		                           timeout, err.msg);
+	if (code < 0 && !(code = rollout_cli_connect(&cli)) && !(code = fetch(&cli, cli.args[0], &d)))
 		code = watch ? watch_get(&cli, cli.args[0], &d, timeout_ns) : print_once(&d, output);
 	get_data_release(&d);
 	rollout_cli_release(&cli);

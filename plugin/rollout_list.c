@@ -28,10 +28,9 @@ static const struct command_help list_help = {
 	.description =
 		"List rollouts with their strategy, status, current step, desired canary weight\n"
 		"and replica counts.  -w keeps watching and prints a row whenever one changes.",
-	.examples =
-		"  # Rollouts of the current namespace\n  kubectl gitops rollout list\n\n"
-		"  # Every namespace, with the status message\n"
-		"  kubectl gitops rollout list -A -o wide\n",
+	.examples = "  # Rollouts of the current namespace\n  kubectl gitops rollout list\n\n"
+		    "  # Every namespace, with the status message\n"
+		    "  kubectl gitops rollout list -A -o wide\n",
 };
 
 struct list_opts {
@@ -40,8 +39,8 @@ struct list_opts {
 };
 
 struct row {
-	char *key;              /* namespace/name */
-	char *text;             /* the cells joined, to notice changes */
+	char *key; /* namespace/name */
+	char *text; /* the cells joined, to notice changes */
 };
 
 struct list_state {
@@ -65,7 +64,7 @@ static int wide(const struct list_opts *o)
 
 /* The cells of one rollout's row, into bufs (kept alive by the caller). */
 static size_t row_cells(const cJSON *ro, const struct list_opts *o, const char **cells,
-			char bufs[][TIMEFMT_AGE_SIZE], struct strbuf *msg)
+                        char bufs[][TIMEFMT_AGE_SIZE], struct strbuf *msg)
 {
 	const char *strategy = rollout_strategy(ro);
 	struct timespec now, then;
@@ -88,7 +87,7 @@ static size_t row_cells(const cJSON *ro, const struct list_opts *o, const char *
 		strcpy(bufs[1], "-");
 	cells[n++] = bufs[1];
 	snprintf(bufs[2], TIMEFMT_AGE_SIZE, "%lld/%lld", json_int(ro, "status.readyReplicas", 0),
-		 json_int(ro, "status.replicas", 0));
+	         json_int(ro, "status.replicas", 0));
 	cells[n++] = bufs[2];
 	snprintf(bufs[3], TIMEFMT_AGE_SIZE, "%lld", json_int(ro, "spec.replicas", 1));
 	cells[n++] = bufs[3];
@@ -110,8 +109,9 @@ static size_t row_cells(const cJSON *ro, const struct list_opts *o, const char *
 
 static void table_headers(const struct list_opts *o, struct table *t)
 {
-	static const char *const base[] = { "NAME", "STRATEGY", "STATUS", "STEP", "SET-WEIGHT",
-					    "READY", "DESIRED", "UP-TO-DATE", "AVAILABLE" };
+	static const char *const base[] = { "NAME",    "STRATEGY",   "STATUS",
+		                            "STEP",    "SET-WEIGHT", "READY",
+		                            "DESIRED", "UP-TO-DATE", "AVAILABLE" };
 	const char *h[NCOLS_MAX];
 	size_t n = 0, i;
 
@@ -170,7 +170,7 @@ static void print_json(const cJSON *items)
 	cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "items");
 	const cJSON *ro;
 
-	cJSON_ArrayForEach(ro, items)
+	cJSON_ArrayForEach (ro, items)
 		cJSON_AddItemToArray(arr, row_json(ro));
 	output_json(stdout, out);
 	cJSON_Delete(out);
@@ -185,10 +185,10 @@ static int remember(struct list_state *s, const cJSON *ro)
 	size_t n = row_cells(ro, s->o, cells, bufs, &msg), i;
 
 	for (i = 0; i < n; i++)
-		if (!wide(s->o) || i + 1 < n)   /* the age alone is no change */
+		if (!wide(s->o) || i + 1 < n) /* the age alone is no change */
 			strbuf_addf(&text, "%s\t", cells[i]);
 	strbuf_addf(&key, "%s/%s", json_str(ro, "metadata.namespace", ""),
-		    json_str(ro, "metadata.name", ""));
+	            json_str(ro, "metadata.name", ""));
 	strbuf_release(&msg);
 	for (i = 0; i < s->n; i++)
 		if (!strcmp(s->rows[i].key, key.buf))
@@ -220,7 +220,7 @@ static void print_rows(struct list_state *s, const cJSON *items, int headers, in
 
 	table_headers(s->o, &t);
 	t.no_headers = !headers || s->o->no_headers;
-	cJSON_ArrayForEach(ro, items)
+	cJSON_ArrayForEach (ro, items)
 		if (remember(s, ro) || !only_changed) {
 			add_row(&t, ro, s->o);
 			added++;
@@ -250,7 +250,7 @@ static int on_event(struct kube_event *ev, void *data)
 }
 
 static int watch_list(struct rollout_cli *c, const char *path, const struct kube_watch_opts *wo,
-		      struct list_state *s)
+                      struct list_state *s)
 {
 	struct errbuf err = { 0 };
 	struct kube_watch *kw = kube_watch_new(&c->rc, &err);
@@ -315,7 +315,8 @@ int rollout_cmd_list(int argc, const char **argv)
 {
 	struct list_opts o = { 0 };
 	const struct option own[] = {
-		{ OPT_BOOL, 'A', "all-namespaces", &o.all, NULL, "List rollouts in every namespace", 0 },
+		{ OPT_BOOL, 'A', "all-namespaces", &o.all, NULL, "List rollouts in every namespace",
+		  0 },
 		{ OPT_BOOL, 'w', "watch", &o.watch, NULL, "Keep watching; print rows that change", 0 },
 		{ OPT_STRING, 0, "name", &o.name, "NAME", "Only the rollout of this name", 0 },
 		{ OPT_STRING, 'o', "output", &o.output, "FORMAT", "Output format: wide or json", 0 },
@@ -327,8 +328,10 @@ int rollout_cmd_list(int argc, const char **argv)
 
 	code = rollout_cli_parse(&cli, "rollout list", argc, argv, own, &list_help, 0, 0);
 	if (code < 0 && o.output && strcmp(o.output, "wide") && strcmp(o.output, "json"))
-		code = rollout_usage_error(&cli, "unable to match a printer suitable for the output "
-					   "format \"%s\", allowed formats are: json,wide", o.output);
+		code = rollout_usage_error(&cli,
+		                           "unable to match a printer suitable for the output "
+		                           "format \"%s\", allowed formats are: json,wide",
+		                           o.output);
 	if (code < 0 && o.watch && o.output && !strcmp(o.output, "json"))
 		code = rollout_usage_error(&cli, "-w cannot be combined with -o json");
 	if (code < 0 && !(code = rollout_cli_connect(&cli)))

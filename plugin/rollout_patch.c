@@ -12,12 +12,14 @@
 /* Upstream's bodies, spaces included, so the wire bytes match. */
 #define UNPAUSE "{\"spec\":{\"paused\":false}}"
 #define CLEAR_PAUSE "{\"status\":{\"pauseConditions\":null}}"
-#define CLEAR_PAUSE_AND_CONTROLLER \
-	"{\"status\":{\"pauseConditions\":null, \"controllerPause\":false, \"currentStepIndex\":%d}}"
+#define CLEAR_PAUSE_AND_CONTROLLER                                           \
+	"{\"status\":{\"pauseConditions\":null, \"controllerPause\":false, " \
+	"\"currentStepIndex\":%d}}"
 #define UNPAUSE_AND_CLEAR "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}"
 #define CLEAR_PAUSE_WITH_STEP "{\"status\":{\"pauseConditions\":null, \"currentStepIndex\":%d}}"
-#define UNPAUSE_AND_CLEAR_WITH_STEP \
-	"{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, \"currentStepIndex\":%d}}"
+#define UNPAUSE_AND_CLEAR_WITH_STEP                                           \
+	"{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, " \
+	"\"currentStepIndex\":%d}}"
 #define PROMOTE_FULL_BODY "{\"status\":{\"promoteFull\":true}}"
 #define UNPAUSE_AND_PROMOTE_FULL "{\"spec\":{\"paused\":false},\"status\":{\"promoteFull\":true}}"
 #define SET_STEP "{\"status\":{\"currentStepIndex\":%d}}"
@@ -46,19 +48,20 @@ static char *guarded(const char *rv, const char *fmt, int step)
 		strbuf_addf(&sb, "{\"metadata\":{\"resourceVersion\":%s},", q);
 		cJSON_free(q);
 		cJSON_Delete(s);
-		fmt++;  /* past the body's own '{' */
+		fmt++; /* past the body's own '{' */
 	}
 	strbuf_addf(&sb, fmt, step);
 	return strbuf_detach(&sb, NULL);
 }
 
 static int skip_patches(const cJSON *ro, enum promote_mode mode, const char *rv,
-			struct rollout_patches *out, struct errbuf *err)
+                        struct rollout_patches *out, struct errbuf *err)
 {
 	int step;
 
 	if (!strcmp(rollout_strategy(ro), "BlueGreen"))
-		return errbuf_set(err, "cannot skip steps of a bluegreen rollout. Run without a flags");
+		return errbuf_set(err,
+		                  "cannot skip steps of a bluegreen rollout. Run without a flags");
 	if (!canary_with_steps(ro))
 		return errbuf_set(err, "cannot skip steps of a rollout without steps");
 	step = mode == PROMOTE_SKIP_ALL_STEPS ? rollout_step_count(ro) : rollout_next_step(ro);
@@ -107,7 +110,7 @@ static void default_patches(const cJSON *ro, const char *rv, struct rollout_patc
 }
 
 int rollout_promote_patches(const cJSON *ro, enum promote_mode mode, const char *rv,
-			    struct rollout_patches *out, struct errbuf *err)
+                            struct rollout_patches *out, struct errbuf *err)
 {
 	memset(out, 0, sizeof(*out));
 	switch (mode) {

@@ -20,15 +20,15 @@ struct errbuf;
 
 enum promote_mode {
 	PROMOTE_DEFAULT,
-	PROMOTE_FULL,                   /* --full */
-	PROMOTE_SKIP_CURRENT_STEP,      /* deprecated -c */
-	PROMOTE_SKIP_ALL_STEPS,         /* deprecated -a */
+	PROMOTE_FULL, /* --full */
+	PROMOTE_SKIP_CURRENT_STEP, /* deprecated -c */
+	PROMOTE_SKIP_ALL_STEPS, /* deprecated -a */
 };
 
 struct rollout_patches {
-	char *spec;     /* merge patch for the main resource, or NULL */
-	char *status;   /* merge patch for /status, or NULL */
-	char *unified;  /* spec+status on the main resource, for controllers
+	char *spec; /* merge patch for the main resource, or NULL */
+	char *status; /* merge patch for /status, or NULL */
+	char *unified; /* spec+status on the main resource, for controllers
 			 * without the status subresource (v0.9), or NULL */
 };
 
@@ -38,7 +38,7 @@ struct rollout_patches {
  * refuses (a skip flag on blue-green or on a canary without steps).
  */
 int rollout_promote_patches(const cJSON *ro, enum promote_mode mode, const char *rv,
-			    struct rollout_patches *out, struct errbuf *err);
+                            struct rollout_patches *out, struct errbuf *err);
 void rollout_patches_release(struct rollout_patches *p);
 
 /* The next step index: index+1, but never past the number of steps. */

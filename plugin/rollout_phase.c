@@ -66,8 +66,8 @@ static int str_eq(const char *a, const char *b)
 
 static int analysis_completed(const char *phase)
 {
-	return str_eq(phase, "Successful") || str_eq(phase, "Failed") ||
-	       str_eq(phase, "Error") || str_eq(phase, "Inconclusive");
+	return str_eq(phase, "Successful") || str_eq(phase, "Failed") || str_eq(phase, "Error") ||
+	       str_eq(phase, "Inconclusive");
 }
 
 /* The degraded conditions: InvalidSpec, RolloutAborted, ProgressDeadlineExceeded. */
@@ -75,14 +75,15 @@ static const char *degraded_condition(const cJSON *ro, struct strbuf *msg)
 {
 	const cJSON *c;
 
-	cJSON_ArrayForEach(c, json_get(ro, "status.conditions")) {
+	cJSON_ArrayForEach (c, json_get(ro, "status.conditions")) {
 		const char *type = json_str(c, "type", ""), *reason = json_str(c, "reason", "");
 
 		if (!strcmp(type, "InvalidSpec")) {
 			strbuf_addf(msg, "InvalidSpec: %s", json_str(c, "message", ""));
 			return "Degraded";
 		}
-		if (!strcmp(reason, "RolloutAborted") || !strcmp(reason, "ProgressDeadlineExceeded")) {
+		if (!strcmp(reason, "RolloutAborted") ||
+		    !strcmp(reason, "ProgressDeadlineExceeded")) {
 			strbuf_addf(msg, "%s: %s", reason, json_str(c, "message", ""));
 			return "Degraded";
 		}
@@ -101,14 +102,12 @@ static const char *bluegreen_phase(const cJSON *ro, const cJSON *bg, struct strb
 	const char *hash = json_str(ro, "status.currentPodHash", "");
 	const char *active = json_str(ro, "status.blueGreen.activeSelector", "");
 	const char *stable = json_str(ro, "status.stableRS", "");
-	const char *post = json_str(ro,
-		"status.blueGreen.postPromotionAnalysisRunStatus.status", "");
+	const char *post = json_str(ro, "status.blueGreen.postPromotionAnalysisRunStatus.status", "");
 
 	if (!*active || strcmp(active, hash))
 		return progressing(msg, "active service cutover pending");
 	if (!*stable || strcmp(stable, hash)) {
-		if (cJSON_IsObject(json_get(bg, "postPromotionAnalysis")) &&
-		    !analysis_completed(post))
+		if (cJSON_IsObject(json_get(bg, "postPromotionAnalysis")) && !analysis_completed(post))
 			return progressing(msg, "waiting for analysis to complete");
 		return progressing(msg, "waiting for post-promotion verification to complete");
 	}

@@ -28,18 +28,17 @@ static const struct command_help promote_help = {
 		"pause and analysis and go to the new version at once.\n\n"
 		"The patches carry the resourceVersion read, so a promote computed from a\n"
 		"state the controller has since changed is recomputed instead of applied.",
-	.examples =
-		"  # Go on from the current pause\n"
-		"  kubectl gitops rollout promote checkout\n\n"
-		"  # Skip all remaining steps\n"
-		"  kubectl gitops rollout promote checkout --full\n",
+	.examples = "  # Go on from the current pause\n"
+		    "  kubectl gitops rollout promote checkout\n\n"
+		    "  # Skip all remaining steps\n"
+		    "  kubectl gitops rollout promote checkout --full\n",
 };
 
 struct promote {
 	struct rollout_cli *cli;
 	const char *name;
 	enum promote_mode mode;
-	cJSON *ro;              /* latest state known */
+	cJSON *ro; /* latest state known */
 	int status_done, unified;
 	const char *verb_resource;
 	struct errbuf err;
@@ -62,7 +61,7 @@ static int send_status(struct promote *p, const struct rollout_patches *pt)
 		p->status_done = 1;
 		cJSON_Delete(p->ro);
 		p->ro = out;
-		return 1;       /* recompute the spec patch against the new resourceVersion */
+		return 1; /* recompute the spec patch against the new resourceVersion */
 	}
 	if (p->err.code == 404) {
 		/* No status subresource (Rollouts v0.9): the unified patch does both. */
@@ -103,8 +102,8 @@ static int promote_step(struct promote *p)
 		if (rollout_get(p->cli, p->name, &p->ro, &p->err))
 			return -1;
 	}
-	if (rollout_promote_patches(p->ro, p->mode, json_str(p->ro, "metadata.resourceVersion", NULL),
-				    &pt, &p->err))
+	if (rollout_promote_patches(p->ro, p->mode,
+	                            json_str(p->ro, "metadata.resourceVersion", NULL), &pt, &p->err))
 		return -2;
 	r = send_status(p, &pt);
 	if (!r)
@@ -128,11 +127,12 @@ static int run_promote(struct promote *p)
 	if (r == -2)
 		return error("%s", p->err.msg);
 	if (r == -1)
-		return rollout_api_error(p->cli, &p->err, p->ro ? "patch" : "get",
-					 p->verb_resource, "argoproj.io");
+		return rollout_api_error(p->cli, &p->err, p->ro ? "patch" : "get", p->verb_resource,
+		                         "argoproj.io");
 	if (r == 1)
 		return error("rollout '%s' kept changing while promoting it; nothing more was sent "
-			     "after %d attempts", p->name, PROMOTE_ATTEMPTS);
+		             "after %d attempts",
+		             p->name, PROMOTE_ATTEMPTS);
 	printf("rollout '%s' %s\n", json_str(p->ro, "metadata.name", p->name),
 	       p->mode == PROMOTE_FULL ? "fully promoted" : "promoted");
 	return EXIT_OK;
@@ -156,18 +156,20 @@ int rollout_cmd_promote(int argc, const char **argv)
 	code = rollout_cli_parse(&cli, "rollout promote", argc, argv, own, &promote_help, 1, 1);
 	if (code < 0 && skip_current && skip_all)
 		code = rollout_usage_error(&cli, "cannot use skip-current-step and skip-all-steps "
-					   "flags at the same time");
+		                                 "flags at the same time");
 	if (code < 0 && full && (skip_current || skip_all))
 		code = rollout_usage_error(&cli, "--full cannot be combined with the skip flags");
 	if (code < 0 && !(code = rollout_cli_connect(&cli))) {
 		if (skip_current || skip_all)
 			warning("--skip-%s is deprecated; use %s",
-				skip_all ? "all-steps" : "current-step",
-				skip_all ? "--full" : "promote without the flag");
+			        skip_all ? "all-steps" : "current-step",
+			        skip_all ? "--full" : "promote without the flag");
 		p.cli = &cli;
 		p.name = cli.args[0];
-		p.mode = full ? PROMOTE_FULL : skip_all ? PROMOTE_SKIP_ALL_STEPS :
-			 skip_current ? PROMOTE_SKIP_CURRENT_STEP : PROMOTE_DEFAULT;
+		p.mode = full           ? PROMOTE_FULL
+		         : skip_all     ? PROMOTE_SKIP_ALL_STEPS
+		         : skip_current ? PROMOTE_SKIP_CURRENT_STEP
+		                        : PROMOTE_DEFAULT;
 		code = run_promote(&p);
 		cJSON_Delete(p.ro);
 	}

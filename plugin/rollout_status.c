@@ -28,19 +28,18 @@ static const struct command_help status_help = {
 		"Only the Rollout itself is read and watched.\n\n"
 		"Exit status: 0 Healthy (or Paused with --success-on-pause; any state with\n"
 		"--watch=false except Degraded), 1 Degraded or an error, 3 timed out.",
-	.examples =
-		"  # Wait until the rollout is done, at most ten minutes\n"
-		"  kubectl gitops rollout status checkout --timeout 10m\n\n"
-		"  # In CI with a manual promotion step: succeed once it pauses\n"
-		"  kubectl gitops rollout status checkout --success-on-pause\n\n"
-		"  # One look, no waiting\n"
-		"  kubectl gitops rollout status checkout --watch=false\n",
+	.examples = "  # Wait until the rollout is done, at most ten minutes\n"
+		    "  kubectl gitops rollout status checkout --timeout 10m\n\n"
+		    "  # In CI with a manual promotion step: succeed once it pauses\n"
+		    "  kubectl gitops rollout status checkout --success-on-pause\n\n"
+		    "  # One look, no waiting\n"
+		    "  kubectl gitops rollout status checkout --watch=false\n",
 };
 
 struct status_state {
 	int watch, success_on_pause;
 	struct strbuf line, msg;
-	const char *phase;      /* static or "", see rollout_phase() */
+	const char *phase; /* static or "", see rollout_phase() */
 	char phase_buf[64];
 	int gone;
 };
@@ -90,7 +89,7 @@ static int observe(const cJSON *ro, void *data)
 }
 
 static int watch_status(struct rollout_cli *c, const char *name, int64_t timeout_ns,
-			struct status_state *s)
+                        struct status_state *s)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct errbuf err = { 0 };
@@ -120,8 +119,7 @@ static int watch_status(struct rollout_cli *c, const char *name, int64_t timeout
 	return -1;
 }
 
-static int status(struct rollout_cli *c, const char *name, int64_t timeout_ns,
-		  struct status_state *s)
+static int status(struct rollout_cli *c, const char *name, int64_t timeout_ns, struct status_state *s)
 {
 	struct errbuf err = { 0 };
 	cJSON *ro = NULL;
@@ -149,8 +147,7 @@ static int status(struct rollout_cli *c, const char *name, int64_t timeout_ns,
 int rollout_cmd_status(int argc, const char **argv)
 {
 	const char *timeout = NULL;
-	struct status_state s = { .watch = 1, .line = STRBUF_INIT, .msg = STRBUF_INIT,
-				  .phase = "" };
+	struct status_state s = { .watch = 1, .line = STRBUF_INIT, .msg = STRBUF_INIT, .phase = "" };
 	const struct option own[] = {
 		{ OPT_BOOL, 'w', "watch", &s.watch, NULL,
 		  "Watch the status until it is Healthy or Degraded (default true)", 0 },
@@ -167,8 +164,10 @@ int rollout_cmd_status(int argc, const char **argv)
 
 	code = rollout_cli_parse(&cli, "rollout status", argc, argv, own, &status_help, 1, 1);
 	if (code < 0 && timeout && duration_parse(timeout, &timeout_ns, &err))
-		code = rollout_usage_error(&cli, "invalid argument \"%s\" for \"-t, --timeout\" "
-					   "flag: %s", timeout, err.msg);
+		code = rollout_usage_error(&cli,
+		                           "invalid argument \"%s\" for \"-t, --timeout\" "
+		                           "flag: %s",
+		                           timeout, err.msg);
 	if (code < 0 && !(code = rollout_cli_connect(&cli)))
 		code = status(&cli, cli.args[0], timeout_ns, &s);
 	strbuf_release(&s.line);

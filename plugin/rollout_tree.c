@@ -22,7 +22,7 @@ static int owned_by(const cJSON *obj, const cJSON *owner)
 
 	if (!uid)
 		return 0;
-	cJSON_ArrayForEach(ref, json_get(obj, "metadata.ownerReferences"))
+	cJSON_ArrayForEach (ref, json_get(obj, "metadata.ownerReferences"))
 		if (!strcmp(json_str(ref, "uid", ""), uid))
 			return 1;
 	return 0;
@@ -36,7 +36,7 @@ static const char *hash_of(const cJSON *obj)
 static long revision_of(const cJSON *obj)
 {
 	const char *v = json_str(json_get_key(json_get(obj, "metadata.annotations"), REVISION_ANN),
-				 NULL, NULL);
+	                         NULL, NULL);
 
 	return v ? strtol(v, NULL, 10) : 0;
 }
@@ -66,7 +66,7 @@ static const char *rs_status(const cJSON *rs)
 	const cJSON *c;
 	long long want = json_int(rs, "spec.replicas", 1);
 
-	cJSON_ArrayForEach(c, json_get(rs, "status.conditions"))
+	cJSON_ArrayForEach (c, json_get(rs, "status.conditions"))
 		if (!strcmp(json_str(c, "type", ""), "ReplicaFailure") &&
 		    !strcmp(json_str(c, "status", ""), "True"))
 			return "ReplicaFailure";
@@ -96,7 +96,7 @@ static const char *pod_status(const cJSON *pod, char *buf, size_t len)
 
 	if (json_get(pod, "metadata.deletionTimestamp"))
 		return "Terminating";
-	cJSON_ArrayForEach(cs, init) {
+	cJSON_ArrayForEach (cs, init) {
 		if (!json_bool(cs, "ready", 0)) {
 			const char *r = container_reason(cs);
 
@@ -108,7 +108,7 @@ static const char *pod_status(const cJSON *pod, char *buf, size_t len)
 		}
 		i++;
 	}
-	cJSON_ArrayForEach(cs, json_get(pod, "status.containerStatuses")) {
+	cJSON_ArrayForEach (cs, json_get(pod, "status.containerStatuses")) {
 		const char *r = container_reason(cs);
 
 		if (r)
@@ -121,13 +121,14 @@ static const char *pod_status(const cJSON *pod, char *buf, size_t len)
 
 static const char *status_icon(const char *s)
 {
-	static const char *const ok[] = { "Healthy", "Running", "Successful", "Succeeded",
-					  "Completed", NULL };
-	static const char *const progressing[] = { "Progressing", "Pending", "ContainerCreating",
-						   "Terminating", "PodInitializing", NULL };
-	static const char *const bad[] = { "Degraded", "Failed", "Error", "ReplicaFailure",
-					   "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
-					   "OOMKilled", NULL };
+	static const char *const ok[] = { "Healthy",   "Running",   "Successful",
+		                          "Succeeded", "Completed", NULL };
+	static const char *const progressing[] = { "Progressing",       "Pending",
+		                                   "ContainerCreating", "Terminating",
+		                                   "PodInitializing",   NULL };
+	static const char *const bad[] = { "Degraded",       "Failed",           "Error",
+		                           "ReplicaFailure", "CrashLoopBackOff", "ImagePullBackOff",
+		                           "ErrImagePull",   "OOMKilled",        NULL };
 	size_t i;
 
 	for (i = 0; ok[i]; i++)
@@ -165,7 +166,7 @@ static void pod_counts(const cJSON *pod, int *ready, int *total, long long *rest
 	*ready = *total = 0;
 	*restarts = 0;
 	*total = cJSON_GetArraySize(json_get(pod, "spec.containers"));
-	cJSON_ArrayForEach(cs, json_get(pod, "status.containerStatuses")) {
+	cJSON_ArrayForEach (cs, json_get(pod, "status.containerStatuses")) {
 		*ready += json_bool(cs, "ready", 0);
 		*restarts += json_int(cs, "restartCount", 0);
 	}
@@ -178,7 +179,7 @@ static void ar_counts(const cJSON *ar, long long n[4])
 	int i;
 
 	memset(n, 0, 4 * sizeof(n[0]));
-	cJSON_ArrayForEach(m, json_get(ar, "status.metricResults"))
+	cJSON_ArrayForEach (m, json_get(ar, "status.metricResults"))
 		for (i = 0; i < 4; i++)
 			n[i] += json_int(m, keys[i], 0);
 }
@@ -189,7 +190,7 @@ static const cJSON *rs_with_hash(const struct rollout_objects *o, const char *h)
 {
 	const cJSON *rs;
 
-	cJSON_ArrayForEach(rs, o->replicasets)
+	cJSON_ArrayForEach (rs, o->replicasets)
 		if (owned_by(rs, o->rollout) && *h && !strcmp(hash_of(rs), h))
 			return rs;
 	return NULL;
@@ -210,7 +211,7 @@ int rollout_actual_weight(const struct rollout_objects *o)
 		const cJSON *canary = rs_with_hash(o, json_str(ro, "status.currentPodHash", ""));
 
 		return (int)(json_int(canary, "status.availableReplicas", 0) *
-			     rollout_max_weight(ro) / avail);
+		             rollout_max_weight(ro) / avail);
 	}
 	w = json_get(ro, "status.canary.weights.canary.weight");
 	return json_is_number(w) ? (int)json_int(w, NULL, 0) : rollout_set_weight(ro);
@@ -244,13 +245,13 @@ static struct image *collect_images(const struct rollout_objects *o, size_t *n)
 	const cJSON *rs, *c;
 
 	*n = 0;
-	cJSON_ArrayForEach(rs, o->replicasets) {
+	cJSON_ArrayForEach (rs, o->replicasets) {
 		struct strbuf tags = STRBUF_INIT;
 
 		if (!owned_by(rs, o->rollout) || json_int(rs, "status.replicas", 0) <= 0)
 			continue;
 		rs_tags(o->rollout, rs, &tags);
-		cJSON_ArrayForEach(c, json_get(rs, "spec.template.spec.containers")) {
+		cJSON_ArrayForEach (c, json_get(rs, "spec.template.spec.containers")) {
 			const char *name = json_str(c, "image", "");
 
 			for (i = 0; i < *n && strcmp(im[i].name, name); i++)
@@ -343,15 +344,15 @@ static void header(struct strbuf *out, const struct rollout_objects *o)
 /* --- the tree ------------------------------------------------------------------- */
 
 struct tree {
-	char **cells;           /* rows * NCOLS, each escaped */
+	char **cells; /* rows * NCOLS, each escaped */
 	size_t rows, alloc;
 	const struct timespec *now;
 };
 
 /* sicon NULL: the usual icon of `status` */
 static void tree_row(struct tree *t, const char *prefix, const char *icon, const char *name,
-		     const char *kind, const char *status, const char *sicon, const cJSON *obj,
-		     const char *info)
+                     const char *kind, const char *status, const char *sicon, const cJSON *obj,
+                     const char *info)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char age[TIMEFMT_AGE_SIZE] = "";
@@ -430,12 +431,13 @@ static long *revisions(const struct rollout_objects *o, size_t *n)
 {
 	const cJSON *lists[2] = { o->replicasets, o->analysisruns }, *it;
 	long *revs = xcalloc((size_t)cJSON_GetArraySize(o->replicasets) +
-			     (size_t)cJSON_GetArraySize(o->analysisruns) + 1, sizeof(*revs));
+	                             (size_t)cJSON_GetArraySize(o->analysisruns) + 1,
+	                     sizeof(*revs));
 	size_t i, k;
 
 	*n = 0;
 	for (k = 0; k < 2; k++)
-		cJSON_ArrayForEach(it, lists[k]) {
+		cJSON_ArrayForEach (it, lists[k]) {
 			long r = revision_of(it);
 
 			if (!owned_by(it, o->rollout))
@@ -450,7 +452,7 @@ static long *revisions(const struct rollout_objects *o, size_t *n)
 }
 
 static void pod_rows(struct tree *t, const struct rollout_objects *o, const cJSON *rs,
-		     const char *indent)
+                     const char *indent)
 {
 	const cJSON *pod, *last = NULL;
 	struct strbuf prefix = STRBUF_INIT, info = STRBUF_INIT;
@@ -458,10 +460,10 @@ static void pod_rows(struct tree *t, const struct rollout_objects *o, const cJSO
 	int ready, total;
 	long long restarts;
 
-	cJSON_ArrayForEach(pod, o->pods)
+	cJSON_ArrayForEach (pod, o->pods)
 		if (owned_by(pod, rs))
 			last = pod;
-	cJSON_ArrayForEach(pod, o->pods) {
+	cJSON_ArrayForEach (pod, o->pods) {
 		if (!owned_by(pod, rs))
 			continue;
 		strbuf_reset(&prefix);
@@ -472,7 +474,7 @@ static void pod_rows(struct tree *t, const struct rollout_objects *o, const cJSO
 		if (restarts)
 			strbuf_addf(&info, ",restarts:%lld", restarts);
 		tree_row(t, prefix.buf, "□", json_str(pod, "metadata.name", ""), "Pod",
-			 pod_status(pod, buf, sizeof(buf)), NULL, pod, info.buf);
+		         pod_status(pod, buf, sizeof(buf)), NULL, pod, info.buf);
 	}
 	strbuf_release(&prefix);
 	strbuf_release(&info);
@@ -492,7 +494,7 @@ static void ar_info(const cJSON *ar, struct strbuf *info)
 
 /* The children of one revision node: its ReplicaSets (with pods), then its AnalysisRuns. */
 static void revision_rows(struct tree *t, const struct rollout_objects *o, long rev,
-			  const char *indent)
+                          const char *indent)
 {
 	const cJSON *lists[2] = { o->replicasets, o->analysisruns }, *it, *last = NULL;
 	struct strbuf prefix = STRBUF_INIT, sub = STRBUF_INIT, info = STRBUF_INIT;
@@ -500,11 +502,11 @@ static void revision_rows(struct tree *t, const struct rollout_objects *o, long 
 	size_t k;
 
 	for (k = 0; k < 2; k++)
-		cJSON_ArrayForEach(it, lists[k])
+		cJSON_ArrayForEach (it, lists[k])
 			if (owned_by(it, o->rollout) && revision_of(it) == rev)
 				last = it;
 	for (k = 0; k < 2; k++)
-		cJSON_ArrayForEach(it, lists[k]) {
+		cJSON_ArrayForEach (it, lists[k]) {
 			if (!owned_by(it, o->rollout) || revision_of(it) != rev)
 				continue;
 			strbuf_reset(&prefix);
@@ -515,13 +517,13 @@ static void revision_rows(struct tree *t, const struct rollout_objects *o, long 
 			if (k == 0) {
 				rs_tags(o->rollout, it, &info);
 				tree_row(t, prefix.buf, "⧉", json_str(it, "metadata.name", ""),
-					 "ReplicaSet", rs_status(it), NULL, it, info.buf);
+				         "ReplicaSet", rs_status(it), NULL, it, info.buf);
 				pod_rows(t, o, it, sub.buf);
 			} else {
 				ar_info(it, &info);
 				phase = json_str(it, "status.phase", "Pending");
 				tree_row(t, prefix.buf, "α", json_str(it, "metadata.name", ""),
-					 "AnalysisRun", phase, ar_icon(phase), it, info.buf);
+				         "AnalysisRun", phase, ar_icon(phase), it, info.buf);
 			}
 		}
 	strbuf_release(&prefix);
@@ -530,7 +532,7 @@ static void revision_rows(struct tree *t, const struct rollout_objects *o, long 
 }
 
 void rollout_tree_render(struct strbuf *out, const struct rollout_objects *o,
-			 const struct timespec *now)
+                         const struct timespec *now)
 {
 	struct tree t = { NULL, 0, 0, now };
 	struct strbuf msg = STRBUF_INIT, name = STRBUF_INIT;
@@ -542,7 +544,7 @@ void rollout_tree_render(struct strbuf *out, const struct rollout_objects *o,
 	strbuf_addch(out, '\n');
 	phase = rollout_phase(o->rollout, &msg);
 	tree_row(&t, "", "⟳", json_str(o->rollout, "metadata.name", ""), "Rollout", phase,
-		 rollout_phase_icon(phase), o->rollout, "");
+	         rollout_phase_icon(phase), o->rollout, "");
 	for (i = 0; i < n; i++) {
 		strbuf_reset(&name);
 		strbuf_addf(&name, "revision:%ld", revs[i]);
@@ -571,7 +573,7 @@ static cJSON *pod_json(const cJSON *pod)
 	cJSON_AddNumberToObject(p, "containers", total);
 	cJSON_AddNumberToObject(p, "restarts", (double)restarts);
 	cJSON_AddStringToObject(p, "creationTimestamp",
-				json_str(pod, "metadata.creationTimestamp", ""));
+	                        json_str(pod, "metadata.creationTimestamp", ""));
 	return p;
 }
 
@@ -589,9 +591,9 @@ static cJSON *rs_json(const struct rollout_objects *o, const cJSON *rs)
 	cJSON_AddNumberToObject(r, "replicas", (double)json_int(rs, "status.replicas", 0));
 	cJSON_AddNumberToObject(r, "available", (double)json_int(rs, "status.availableReplicas", 0));
 	cJSON_AddStringToObject(r, "creationTimestamp",
-				json_str(rs, "metadata.creationTimestamp", ""));
+	                        json_str(rs, "metadata.creationTimestamp", ""));
 	pods = cJSON_AddArrayToObject(r, "pods");
-	cJSON_ArrayForEach(pod, o->pods)
+	cJSON_ArrayForEach (pod, o->pods)
 		if (owned_by(pod, rs))
 			cJSON_AddItemToArray(pods, pod_json(pod));
 	strbuf_release(&tags);
@@ -611,7 +613,7 @@ static cJSON *ar_json(const cJSON *ar)
 	cJSON_AddNumberToObject(a, "inconclusive", (double)n[2]);
 	cJSON_AddNumberToObject(a, "error", (double)n[3]);
 	cJSON_AddStringToObject(a, "creationTimestamp",
-				json_str(ar, "metadata.creationTimestamp", ""));
+	                        json_str(ar, "metadata.creationTimestamp", ""));
 	return a;
 }
 
@@ -652,7 +654,8 @@ static void summary_json(cJSON *out, const struct rollout_objects *o)
 	cJSON_AddNumberToObject(reps, "current", (double)json_int(ro, "status.replicas", 0));
 	cJSON_AddNumberToObject(reps, "updated", (double)json_int(ro, "status.updatedReplicas", 0));
 	cJSON_AddNumberToObject(reps, "ready", (double)json_int(ro, "status.readyReplicas", 0));
-	cJSON_AddNumberToObject(reps, "available", (double)json_int(ro, "status.availableReplicas", 0));
+	cJSON_AddNumberToObject(reps, "available",
+	                        (double)json_int(ro, "status.availableReplicas", 0));
 	strbuf_release(&msg);
 }
 
@@ -671,10 +674,10 @@ cJSON *rollout_tree_json(const struct rollout_objects *o)
 		cJSON_AddNumberToObject(r, "revision", revs[i]);
 		rsets = cJSON_AddArrayToObject(r, "replicaSets");
 		ars = cJSON_AddArrayToObject(r, "analysisRuns");
-		cJSON_ArrayForEach(it, o->replicasets)
+		cJSON_ArrayForEach (it, o->replicasets)
 			if (owned_by(it, o->rollout) && revision_of(it) == revs[i])
 				cJSON_AddItemToArray(rsets, rs_json(o, it));
-		cJSON_ArrayForEach(it, o->analysisruns)
+		cJSON_ArrayForEach (it, o->analysisruns)
 			if (owned_by(it, o->rollout) && revision_of(it) == revs[i])
 				cJSON_AddItemToArray(ars, ar_json(it));
 		cJSON_AddItemToArray(revs_json, r);

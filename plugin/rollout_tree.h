@@ -21,14 +21,14 @@
 
 struct rollout_objects {
 	const cJSON *rollout;
-	const cJSON *replicasets;       /* arrays of objects (List items) */
+	const cJSON *replicasets; /* arrays of objects (List items) */
 	const cJSON *pods;
 	const cJSON *analysisruns;
 };
 
 /* now NULL prints no ages (e.g. to notice changes other than time passing). */
 void rollout_tree_render(struct strbuf *out, const struct rollout_objects *o,
-			 const struct timespec *now);
+                         const struct timespec *now);
 
 cJSON *rollout_tree_json(const struct rollout_objects *o);
 

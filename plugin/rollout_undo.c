@@ -19,10 +19,9 @@
 
 static const struct command_help undo_help = {
 	.usage = "rollout undo ROLLOUT_NAME [--to-revision N] [options]",
-	.description =
-		"Roll a rollout back to the pod template of its previous revision, or of\n"
-		"revision N.  The revisions are those of the rollout's ReplicaSets\n"
-		"(annotation rollout.argoproj.io/revision).",
+	.description = "Roll a rollout back to the pod template of its previous revision, or of\n"
+		       "revision N.  The revisions are those of the rollout's ReplicaSets\n"
+		       "(annotation rollout.argoproj.io/revision).",
 	.examples =
 		"  # Back to the previous revision\n  kubectl gitops rollout undo checkout\n\n"
 		"  # Back to revision 3\n  kubectl gitops rollout undo checkout --to-revision 3\n",
@@ -32,7 +31,7 @@ static int owned_by(const cJSON *obj, const char *uid)
 {
 	const cJSON *ref;
 
-	cJSON_ArrayForEach(ref, json_get(obj, "metadata.ownerReferences"))
+	cJSON_ArrayForEach (ref, json_get(obj, "metadata.ownerReferences"))
 		if (json_bool(ref, "controller", 0) && !strcmp(json_str(ref, "uid", ""), uid))
 			return 1;
 	return 0;
@@ -40,8 +39,9 @@ static int owned_by(const cJSON *obj, const char *uid)
 
 static long long revision_of(const cJSON *rs)
 {
-	const char *v = json_str(json_get_key(json_get(rs, "metadata.annotations"),
-					      "rollout.argoproj.io/revision"), NULL, NULL);
+	const char *v = json_str(
+		json_get_key(json_get(rs, "metadata.annotations"), "rollout.argoproj.io/revision"),
+		NULL, NULL);
 	char *end;
 	long long n;
 
@@ -57,7 +57,7 @@ static const cJSON *pick(const cJSON *items, const char *uid, long long want, lo
 	const cJSON *rs, *latest = NULL, *previous = NULL;
 	long long latest_rev = -1, previous_rev = -1, v;
 
-	cJSON_ArrayForEach(rs, items) {
+	cJSON_ArrayForEach (rs, items) {
 		if (!owned_by(rs, uid) || (v = revision_of(rs)) < 0)
 			continue;
 		if (want && v == want) {
@@ -89,8 +89,7 @@ static cJSON *template_without_hash(const cJSON *tmpl)
 }
 
 /* Where the template lives: the rollout, or the workload it references. */
-static int target_path(struct rollout_cli *c, const cJSON *ro, const char *name,
-		       struct strbuf *path)
+static int target_path(struct rollout_cli *c, const cJSON *ro, const char *name, struct strbuf *path)
 {
 	const cJSON *ref = json_get(ro, "spec.workloadRef");
 	const char *kind = json_str(ref, "kind", NULL), *ref_name = json_str(ref, "name", "");
@@ -162,8 +161,8 @@ static int undo(struct rollout_cli *c, const char *name, long to_revision)
 	rs = pick(json_get(list, "items"), json_str(ro, "metadata.uid", ""), to_revision, &rev);
 	if (!rs) {
 		code = to_revision ? error("unable to find specified revision %ld in history",
-					   to_revision)
-				   : error("no revision found for rollout \"%s\"", name);
+		                           to_revision)
+		                   : error("no revision found for rollout \"%s\"", name);
 		goto out;
 	}
 	want = template_without_hash(json_get(rs, "spec.template"));

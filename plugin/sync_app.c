@@ -204,7 +204,7 @@ static int prune_required(const cJSON *app)
 	const cJSON *r;
 	int n = 0;
 
-	cJSON_ArrayForEach(r, json_get(app, "status.operationState.syncResult.resources"))
+	cJSON_ArrayForEach (r, json_get(app, "status.operationState.syncResult.resources"))
 		if (!strcmp(json_str(r, "status", ""), "PruneSkipped") &&
 		    !strstr(json_str(r, "message", ""), "no prune"))
 			n++;
@@ -220,7 +220,8 @@ static void settle(struct sync_cmd *c, struct sync_node *n, const cJSON *app)
 	if (n->state != SYNC_SETTLING) {
 		n->state = SYNC_SETTLING;
 		n->settle_deadline_ms = c->health_timeout_ms > 0
-			? kube_monotonic_ms() + c->health_timeout_ms : 0;
+		                                ? kube_monotonic_ms() + c->health_timeout_ms
+		                                : 0;
 	}
 	if (c->op.dry_run) {
 		sync_set_state(n, SYNC_SUCCEEDED, "dry run");
@@ -234,7 +235,7 @@ static void settle(struct sync_cmd *c, struct sync_node *n, const cJSON *app)
 		sync_set_state(n, SYNC_FAILED, msg.buf);
 	} else if (n->settle_deadline_ms && kube_monotonic_ms() >= n->settle_deadline_ms) {
 		strbuf_addf(&msg, "not Synced and Healthy within --health-timeout (%s, %s)",
-			    *n->sync ? n->sync : "Unknown", *n->health ? n->health : "Unknown");
+		            *n->sync ? n->sync : "Unknown", *n->health ? n->health : "Unknown");
 		if (!sync_rollout_pause(c, app, &pause))
 			strbuf_addf(&msg, ": %s", pause);
 		sync_set_state(n, SYNC_TIMED_OUT, msg.buf);
@@ -285,7 +286,7 @@ static void children_done(struct sync_cmd *c, struct sync_node *n, const cJSON *
 	/* children that only ran out of time make the parent time out (exit 3) */
 	if (bad && late == bad) {
 		strbuf_addf(&msg, "%zu child application%s did not finish in time", bad,
-			    bad > 1 ? "s" : "");
+		            bad > 1 ? "s" : "");
 		sync_set_state(n, SYNC_TIMED_OUT, msg.buf);
 	} else if (bad) {
 		strbuf_addf(&msg, "%zu child application%s did not succeed", bad, bad > 1 ? "s" : "");
@@ -332,7 +333,7 @@ void sync_advance(struct sync_cmd *c, struct sync_node *n)
 			struct strbuf msg = STRBUF_INIT;
 
 			strbuf_addf(&msg, "operation %s: %s", *n->phase ? n->phase : "ended",
-				    json_str(app, "status.operationState.message", ""));
+			            json_str(app, "status.operationState.message", ""));
 			sync_set_state(n, SYNC_FAILED, msg.buf);
 			strbuf_release(&msg);
 		} else if (c->cascade) {

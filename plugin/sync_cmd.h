@@ -46,10 +46,10 @@ struct sync_cmd {
 	struct kube_client *kc;
 	struct rest_config rc;
 	const char *ns;
-	cJSON *cache;                   /* name -> Application, the watched namespace */
+	cJSON *cache; /* name -> Application, the watched namespace */
 	cJSON *labelled;
-	cJSON *projects;                /* name -> AppProject */
-	cJSON *rollouts;                /* "ns/name" -> Rollout, read while settling */
+	cJSON *projects; /* name -> AppProject */
+	cJSON *rollouts; /* "ns/name" -> Rollout, read while settling */
 	struct resource_filters rf;
 	int any_match;
 	struct sync_plan plan_;

@@ -20,7 +20,7 @@ void sync_cache_list(struct sync_cmd *c, const cJSON *list)
 
 	cJSON_Delete(c->cache);
 	c->cache = cJSON_CreateObject();
-	cJSON_ArrayForEach(it, json_get(list, "items"))
+	cJSON_ArrayForEach (it, json_get(list, "items"))
 		cJSON_AddItemToObject(c->cache, app_name(it), cJSON_Duplicate(it, 1));
 }
 
@@ -116,7 +116,7 @@ int sync_follow(struct sync_cmd *c, struct errbuf *err)
 		if (r != KUBE_WATCH_TIMED_OUT ||
 		    (c->deadline_ms && kube_monotonic_ms() >= c->deadline_ms))
 			break;
-		sync_drive(c);       /* a --health-timeout passed */
+		sync_drive(c); /* a --health-timeout passed */
 		if (sync_all_final(c->plan_.root)) {
 			r = KUBE_WATCH_STOPPED;
 			break;

@@ -53,7 +53,6 @@ static void report_running(struct sync_node *n, void *data)
 		terminate_op(c, n);
 }
 
-
 static void count_running(struct sync_node *n, void *data)
 {
 	*(int *)data += n->state == SYNC_RUNNING;
@@ -65,8 +64,8 @@ int sync_report_interrupted(struct sync_cmd *c)
 
 	sync_progress_redraw(&c->pg, c->plan_.root, 1);
 	sync_plan_walk(c->plan_.root, count_running, &running);
-	fprintf(stderr, "interrupted; %s\n", running ? "still running in the cluster:"
-						    : "nothing is running in the cluster");
+	fprintf(stderr, "interrupted; %s\n",
+	        running ? "still running in the cluster:" : "nothing is running in the cluster");
 	/* the client may share the raised stop flag (polling): terminating needs it */
 	kube_client_set_stop_flag(c->kc, NULL);
 	sync_plan_walk(c->plan_.root, report_running, c);

@@ -10,16 +10,11 @@
 #include "xalloc.h"
 
 static const char *const state_names[] = {
-	[SYNC_PENDING] = "Pending",
-	[SYNC_WAITING_OP] = "Waiting",
-	[SYNC_RUNNING] = "Syncing",
-	[SYNC_CHILDREN] = "Children",
-	[SYNC_SETTLING] = "Settling",
-	[SYNC_SUCCEEDED] = "Succeeded",
-	[SYNC_SKIPPED] = "Skipped",
-	[SYNC_FAILED] = "Failed",
-	[SYNC_REFUSED] = "Refused",
-	[SYNC_TIMED_OUT] = "TimedOut",
+	[SYNC_PENDING] = "Pending",        [SYNC_WAITING_OP] = "Waiting",
+	[SYNC_RUNNING] = "Syncing",        [SYNC_CHILDREN] = "Children",
+	[SYNC_SETTLING] = "Settling",      [SYNC_SUCCEEDED] = "Succeeded",
+	[SYNC_SKIPPED] = "Skipped",        [SYNC_FAILED] = "Failed",
+	[SYNC_REFUSED] = "Refused",        [SYNC_TIMED_OUT] = "TimedOut",
 	[SYNC_NOT_STARTED] = "NotStarted",
 };
 
@@ -67,8 +62,7 @@ int sync_select_child(const struct sync_select *sel, const char *ns, const char 
 	return ok;
 }
 
-static struct sync_node *node_new(const char *ns, const char *name, int wave,
-				  struct sync_node *parent)
+static struct sync_node *node_new(const char *ns, const char *name, int wave, struct sync_node *parent)
 {
 	struct sync_node *n = xcalloc(1, sizeof(*n));
 
@@ -79,7 +73,7 @@ static struct sync_node *node_new(const char *ns, const char *name, int wave,
 	n->depth = parent ? parent->depth + 1 : -1;
 	if (parent) {
 		parent->children = xrealloc(parent->children,
-					    (parent->nchildren + 1) * sizeof(*parent->children));
+		                            (parent->nchildren + 1) * sizeof(*parent->children));
 		parent->children[parent->nchildren++] = n;
 	}
 	return n;
@@ -148,13 +142,13 @@ static int by_wave_then_name(const void *a, const void *b)
 }
 
 void sync_plan_discover(struct sync_plan *p, struct sync_node *n, const cJSON *app,
-			const char *default_ns, const struct sync_select *sel,
-			sync_lookup_fn *lookup, void *data)
+                        const char *default_ns, const struct sync_select *sel,
+                        sync_lookup_fn *lookup, void *data)
 {
 	const cJSON *r;
 
 	n->children_known = 1;
-	cJSON_ArrayForEach(r, json_get(app, "status.resources")) {
+	cJSON_ArrayForEach (r, json_get(app, "status.resources")) {
 		const char *ns = json_str(r, "namespace", ""), *name = json_str(r, "name", "");
 		const cJSON *child;
 		int wave;
@@ -174,8 +168,7 @@ void sync_plan_discover(struct sync_plan *p, struct sync_node *n, const cJSON *a
 		qsort(n->children, n->nchildren, sizeof(*n->children), by_wave_then_name);
 }
 
-void sync_plan_current_wave(const struct sync_node *n, size_t *first, size_t *count,
-			    int *failed)
+void sync_plan_current_wave(const struct sync_node *n, size_t *first, size_t *count, int *failed)
 {
 	size_t i = 0, j;
 
@@ -201,8 +194,7 @@ void sync_plan_current_wave(const struct sync_node *n, size_t *first, size_t *co
 	}
 }
 
-void sync_plan_walk(struct sync_node *n, void (*fn)(struct sync_node *n, void *data),
-		    void *data)
+void sync_plan_walk(struct sync_node *n, void (*fn)(struct sync_node *n, void *data), void *data)
 {
 	size_t i;
 

@@ -56,11 +56,16 @@ static const char *or_dash(const char *s)
 static const char *state_color(enum sync_state s)
 {
 	switch (s) {
-	case SYNC_SUCCEEDED: case SYNC_SKIPPED:
+	case SYNC_SUCCEEDED:
+	case SYNC_SKIPPED:
 		return "\033[32m";
-	case SYNC_FAILED: case SYNC_REFUSED: case SYNC_TIMED_OUT:
+	case SYNC_FAILED:
+	case SYNC_REFUSED:
+	case SYNC_TIMED_OUT:
 		return "\033[31m";
-	case SYNC_RUNNING: case SYNC_CHILDREN: case SYNC_SETTLING:
+	case SYNC_RUNNING:
+	case SYNC_CHILDREN:
+	case SYNC_SETTLING:
 		return "\033[94m";
 	default:
 		return "\033[33m";
@@ -82,8 +87,7 @@ static void elapsed(const struct sync_node *n, char buf[TIMEFMT_AGE_SIZE])
 }
 
 /* "NAME WAVE STATE PHASE SYNC HEALTH MESSAGE", escaped, no timestamp. */
-static void format_line(struct strbuf *sb, const struct sync_node *n, int color,
-			int with_prefix)
+static void format_line(struct strbuf *sb, const struct sync_node *n, int color, int with_prefix)
 {
 	struct strbuf name = STRBUF_INIT;
 
@@ -91,9 +95,8 @@ static void format_line(struct strbuf *sb, const struct sync_node *n, int color,
 		sync_progress_tree_prefix(n, &name);
 	term_escape(&name, n->name);
 	strbuf_addf(sb, "%-28s %5d  %s%-10s%s %-11s %-10s %-11s", name.buf, n->wave,
-		    color ? state_color(n->state) : "", sync_state_name(n->state),
-		    color ? "\033[0m" : "", or_dash(n->phase), or_dash(n->sync),
-		    or_dash(n->health));
+	            color ? state_color(n->state) : "", sync_state_name(n->state),
+	            color ? "\033[0m" : "", or_dash(n->phase), or_dash(n->sync), or_dash(n->health));
 	if (n->message) {
 		strbuf_addch(sb, ' ');
 		term_escape(sb, n->message);
@@ -121,7 +124,7 @@ void sync_progress_note(struct sync_progress *pg, const struct sync_node *n)
 	}
 	if (!pg->header_done) {
 		fprintf(pg->out, "%-20s %-28s %5s  %-10s %-11s %-10s %-11s %s\n", "TIMESTAMP",
-			"APP", "WAVE", "STATE", "PHASE", "SYNC", "HEALTH", "MESSAGE");
+		        "APP", "WAVE", "STATE", "PHASE", "SYNC", "HEALTH", "MESSAGE");
 		pg->header_done = 1;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -158,8 +161,8 @@ void sync_progress_redraw(struct sync_progress *pg, const struct sync_node *root
 
 	if (!pg->live || (!force && (!pg->dirty || now - pg->last_draw_ms < REDRAW_MS)))
 		return;
-	strbuf_addf(&d.sb, "%-28s %5s  %-10s %-11s %-10s %-11s\n", "APP", "WAVE", "STATE",
-		    "PHASE", "SYNC", "HEALTH");
+	strbuf_addf(&d.sb, "%-28s %5s  %-10s %-11s %-10s %-11s\n", "APP", "WAVE", "STATE", "PHASE",
+	            "SYNC", "HEALTH");
 	d.lines = 1;
 	sync_plan_walk((struct sync_node *)root, draw_node, &d);
 	if (pg->drawn_lines)
@@ -198,8 +201,8 @@ static void summary_row(struct sync_node *n, void *data)
 
 void sync_progress_summary(FILE *out, const struct sync_node *root)
 {
-	static const char *const headers[] = { "APP", "WAVE", "RESULT", "PHASE", "SYNC",
-					       "HEALTH", "DURATION", "MESSAGE" };
+	static const char *const headers[] = { "APP",  "WAVE",   "RESULT",   "PHASE",
+		                               "SYNC", "HEALTH", "DURATION", "MESSAGE" };
 	struct table t;
 
 	table_init(&t, 8, headers);

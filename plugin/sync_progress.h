@@ -25,7 +25,7 @@ struct strbuf;
 struct sync_progress {
 	FILE *out;
 	int live, color;
-	cJSON *last;                    /* "ns/name" -> last line printed */
+	cJSON *last; /* "ns/name" -> last line printed */
 	int header_done;
 	size_t drawn_lines;
 	long long last_draw_ms;

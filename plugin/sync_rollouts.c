@@ -33,7 +33,7 @@ static void read_pauses(struct sync_cmd *c, const cJSON *app, struct strbuf *out
 	const char *app_ns = json_str(app, "spec.destination.namespace", "");
 	const cJSON *r;
 
-	cJSON_ArrayForEach(r, json_get(app, "status.resources")) {
+	cJSON_ArrayForEach (r, json_get(app, "status.resources")) {
 		struct strbuf path = STRBUF_INIT, line = STRBUF_INIT;
 		const char *ns = json_str(r, "namespace", app_ns);
 		struct errbuf err;
@@ -42,7 +42,7 @@ static void read_pauses(struct sync_cmd *c, const cJSON *app, struct strbuf *out
 		if (!is_rollout(r) || !*ns)
 			continue;
 		kube_path(&path, "argoproj.io", "v1alpha1", "rollouts", ns, json_str(r, "name", ""),
-			  NULL);
+		          NULL);
 		/* unreadable (RBAC, gone): say nothing rather than fail the sync */
 		if (!kube_get(c->kc, path.buf, &ro, &err) && rollout_pause_summary(ro, &line))
 			strbuf_addf(out, "%s%s", out->len ? "; " : "", line.buf);
@@ -64,14 +64,14 @@ int sync_rollout_pause(struct sync_cmd *c, const cJSON *app, char **msg)
 	*msg = NULL;
 	if (strcmp(health, "Progressing") && strcmp(health, "Suspended"))
 		return -1;
-	cJSON_ArrayForEach(r, json_get(app, "status.resources"))
+	cJSON_ArrayForEach (r, json_get(app, "status.resources"))
 		any |= is_rollout(r);
 	if (!any)
 		return -1;
 	if (!c->rollouts)
 		c->rollouts = cJSON_CreateObject();
 	strbuf_addf(&key, "%s/%s", json_str(app, "metadata.namespace", ""),
-		    json_str(app, "metadata.name", ""));
+	            json_str(app, "metadata.name", ""));
 	memo = json_get_key(c->rollouts, key.buf);
 	if (!memo || strcmp(json_str(memo, "rv", ""), rv) || !*rv) {
 		read_pauses(c, app, &lines);

@@ -16,8 +16,7 @@ int sync_op_opts_check(const struct sync_op_opts *o, struct errbuf *err)
 {
 	size_t i;
 
-	if (o->strategy && *o->strategy && strcmp(o->strategy, "hook") &&
-	    strcmp(o->strategy, "apply"))
+	if (o->strategy && *o->strategy && strcmp(o->strategy, "hook") && strcmp(o->strategy, "apply"))
 		return errbuf_set(err, "unknown --strategy \"%s\": use apply or hook", o->strategy);
 	for (i = 0; i < o->info.n; i++) {
 		const char *eq = strchr(o->info.items[i], '=');
@@ -25,8 +24,7 @@ int sync_op_opts_check(const struct sync_op_opts *o, struct errbuf *err)
 		if (!eq || eq == o->info.items[i])
 			return errbuf_set(err, "--info \"%s\": want NAME=VALUE", o->info.items[i]);
 	}
-	if (o->retry_limit == 0 && (o->retry_backoff_ns || o->retry_backoff_max_ns ||
-				    o->retry_factor))
+	if (o->retry_limit == 0 && (o->retry_backoff_ns || o->retry_backoff_max_ns || o->retry_factor))
 		return errbuf_set(err, "the --retry-backoff-* flags need --retry-limit");
 	return 0;
 }
@@ -38,7 +36,7 @@ static void add_option(cJSON *list, const char *opt)
 	cJSON *it;
 	int i = 0;
 
-	cJSON_ArrayForEach(it, list) {
+	cJSON_ArrayForEach (it, list) {
 		if (cJSON_IsString(it) && !strncmp(it->valuestring, opt, klen)) {
 			cJSON_ReplaceItemInArray(list, i, cJSON_CreateString(opt));
 			return;
@@ -53,7 +51,7 @@ static void add_sync_options(cJSON *sync, const struct sync_op_opts *o, const cJ
 	const cJSON *own = json_get(app, "spec.syncPolicy.syncOptions"), *it;
 	cJSON *list = cJSON_CreateArray();
 
-	cJSON_ArrayForEach(it, own)
+	cJSON_ArrayForEach (it, own)
 		if (cJSON_IsString(it))
 			add_option(list, it->valuestring);
 	if (o->replace)
@@ -81,16 +79,18 @@ static cJSON *build_retry(const struct sync_op_opts *o, const cJSON *app)
 	retry = cJSON_CreateObject();
 	cJSON_AddNumberToObject(retry, "limit", (double)o->retry_limit);
 	backoff = cJSON_AddObjectToObject(retry, "backoff");
-	cJSON_AddStringToObject(backoff, "duration", duration_format(
-		o->retry_backoff_ns ? o->retry_backoff_ns : 5 * DURATION_SECOND, buf));
+	cJSON_AddStringToObject(
+		backoff, "duration",
+		duration_format(o->retry_backoff_ns ? o->retry_backoff_ns : 5 * DURATION_SECOND, buf));
 	cJSON_AddNumberToObject(backoff, "factor", o->retry_factor ? (double)o->retry_factor : 2);
-	cJSON_AddStringToObject(backoff, "maxDuration", duration_format(
-		o->retry_backoff_max_ns ? o->retry_backoff_max_ns : 3 * DURATION_MINUTE, buf));
+	cJSON_AddStringToObject(backoff, "maxDuration",
+	                        duration_format(o->retry_backoff_max_ns ? o->retry_backoff_max_ns
+	                                                                : 3 * DURATION_MINUTE,
+	                                        buf));
 	return retry;
 }
 
-cJSON *sync_operation_build(const struct sync_op_opts *o, const cJSON *app,
-			    const cJSON *resources)
+cJSON *sync_operation_build(const struct sync_op_opts *o, const cJSON *app, const cJSON *resources)
 {
 	cJSON *op = cJSON_CreateObject(), *sync = cJSON_AddObjectToObject(op, "sync");
 	cJSON *strategy, *kind, *by, *retry;
@@ -144,9 +144,8 @@ static int busy(const cJSON *app)
 	       !strcmp(phase, "Terminating");
 }
 
-int sync_trigger(struct kube_client *kc, const char *ns, const char *name,
-		 sync_build_fn *build, void *data, int *conflicts, cJSON **written,
-		 struct errbuf *err)
+int sync_trigger(struct kube_client *kc, const char *ns, const char *name, sync_build_fn *build,
+                 void *data, int *conflicts, cJSON **written, struct errbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	int attempt, ret = SYNC_TRIGGER_ERROR;
@@ -183,7 +182,7 @@ int sync_trigger(struct kube_client *kc, const char *ns, const char *name,
 		if (cJSON_IsObject(status))
 			cJSON_DeleteItemFromObjectCaseSensitive(status, "operationState");
 		ret = kube_update(kc, path.buf, app, NULL, written, err) ? SYNC_TRIGGER_ERROR
-									 : SYNC_TRIGGERED;
+		                                                         : SYNC_TRIGGERED;
 		cJSON_Delete(app);
 		if (ret == SYNC_TRIGGERED || err->code != 409)
 			break;

@@ -18,7 +18,7 @@
  * to sync them while it waits.
  */
 static int child_ready(struct sync_cmd *c, const struct sync_node *parent,
-		       const struct sync_node *child)
+                       const struct sync_node *child)
 {
 	const cJSON *r;
 
@@ -26,15 +26,14 @@ static int child_ready(struct sync_cmd *c, const struct sync_node *parent,
 		return 1;
 	if (parent->state != SYNC_RUNNING || !parent->seen_ours)
 		return 0;
-	cJSON_ArrayForEach(r, json_get(sync_lookup(parent->ns, parent->name, c),
-				       "status.operationState.syncResult.resources")) {
+	cJSON_ArrayForEach (r, json_get(sync_lookup(parent->ns, parent->name, c),
+	                                "status.operationState.syncResult.resources")) {
 		const char *ns = json_str(r, "namespace", "");
 
 		if (!strcmp(json_str(r, "group", ""), "argoproj.io") &&
 		    !strcmp(json_str(r, "kind", ""), "Application") &&
 		    !strcmp(json_str(r, "name", ""), child->name) &&
-		    (!*ns || !strcmp(ns, child->ns)) &&
-		    !strcmp(json_str(r, "status", ""), "Synced"))
+		    (!*ns || !strcmp(ns, child->ns)) && !strcmp(json_str(r, "status", ""), "Synced"))
 			return 1;
 	}
 	return 0;
@@ -60,9 +59,10 @@ static void not_started(struct sync_node *n, int wave)
 	for (i = 0; i < n->nchildren; i++)
 		if (n->children[i]->state == SYNC_PENDING)
 			sync_set_state(n->children[i], SYNC_NOT_STARTED,
-				  wave == INT_MIN ? "not started: its parent failed"
-				  : n->children[i]->wave == wave ? "not started: its wave failed"
-				  : "not started: an earlier wave failed");
+			               wave == INT_MIN ? "not started: its parent failed"
+			               : n->children[i]->wave == wave
+			                       ? "not started: its wave failed"
+			                       : "not started: an earlier wave failed");
 }
 
 /* One pass over the tree; returns 1 when some node changed state. */
@@ -91,7 +91,8 @@ static int drive_group(struct sync_cmd *c, struct sync_node *n)
 		int k = in_flight(n, first, count);
 
 		for (i = first; i < first + count && k < c->parallel; i++) {
-			if (n->children[i]->state != SYNC_PENDING || !child_ready(c, n, n->children[i]))
+			if (n->children[i]->state != SYNC_PENDING ||
+			    !child_ready(c, n, n->children[i]))
 				continue;
 			sync_start(c, n->children[i]);
 			changed = 1;

@@ -67,7 +67,8 @@ void table_print(const struct table *t, FILE *out)
 
 			fputs(cell, out);
 			if (c + 1 < t->ncols)
-				fprintf(out, "%*s", (int)(width[c] - display_width(cell) + PADDING), "");
+				fprintf(out, "%*s", (int)(width[c] - display_width(cell) + PADDING),
+				        "");
 		}
 		fputc('\n', out);
 	}

@@ -14,7 +14,7 @@
 
 struct table {
 	size_t ncols, nrows, alloc;
-	char **cells;           /* nrows * ncols, row-major; row 0 is the header */
+	char **cells; /* nrows * ncols, row-major; row 0 is the header */
 	int no_headers;
 };
 

@@ -88,7 +88,7 @@ int error_api(const struct errbuf *err)
 
 	if (err->code == 401)
 		strbuf_addf(&sb, "error: You must be logged in to the server (%s)",
-			    err->reason[0] ? err->reason : "Unauthorized");
+		            err->reason[0] ? err->reason : "Unauthorized");
 	else if (err->code >= 400 && err->reason[0])
 		strbuf_addf(&sb, "Error from server (%s): %s", err->reason, err->msg);
 	else if (err->code >= 400)

@@ -15,10 +15,10 @@
 struct errbuf;
 
 /* Exit codes, documented in --help and the README. */
-#define EXIT_OK       0
-#define EXIT_FAILURE_ 1   /* runtime/API error, or a sync/rollout that failed */
-#define EXIT_USAGE    2
-#define EXIT_TIMEOUT  3
+#define EXIT_OK 0
+#define EXIT_FAILURE_ 1 /* runtime/API error, or a sync/rollout that failed */
+#define EXIT_USAGE 2
+#define EXIT_TIMEOUT 3
 
 void ui_init(const char *argv0);
 /* "kubectl gitops" when run as kubectl-gitops (by kubectl or by hand). */

@@ -11,7 +11,7 @@
 
 struct arena_chunk {
 	struct arena_chunk *next;
-	size_t size, used;              /* of data[] */
+	size_t size, used; /* of data[] */
 	alignas(max_align_t) unsigned char data[];
 };
 

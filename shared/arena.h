@@ -19,12 +19,15 @@
 struct arena_chunk;
 
 struct arena {
-	struct arena_chunk *head;       /* the chunk being filled; older ones follow */
-	size_t chunk_size;              /* the size of a normal chunk */
-	size_t used;                    /* bytes handed out since the last reset */
+	struct arena_chunk *head; /* the chunk being filled; older ones follow */
+	size_t chunk_size; /* the size of a normal chunk */
+	size_t used; /* bytes handed out since the last reset */
 };
 
-#define ARENA_INIT(size) { NULL, (size), 0 }
+#define ARENA_INIT(size)        \
+	{                       \
+		NULL, (size), 0 \
+	}
 
 /* chunk_size 0 picks a default (64 KiB). */
 void arena_init(struct arena *a, size_t chunk_size);

@@ -2,8 +2,7 @@
 
 #include "xalloc.h"
 
-static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 char *base64_encode(const void *data, size_t len)
 {
@@ -51,7 +50,7 @@ static int sextet(int c)
 static int put_quad(struct strbuf *out, const int q[4], int pad)
 {
 	unsigned long v = ((unsigned long)q[0] << 18) | ((unsigned long)q[1] << 12) |
-			  ((unsigned long)q[2] << 6) | (unsigned long)q[3];
+	                  ((unsigned long)q[2] << 6) | (unsigned long)q[3];
 
 	/* Go rejects non-zero bits hidden under the padding. */
 	if ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff)))

@@ -16,20 +16,16 @@
 
 struct bounds {
 	uint64_t min, max;
-	const char *const *names;	/* names[i] is value min + i, or NULL */
+	const char *const *names; /* names[i] is value min + i, or NULL */
 };
 
-static const char *const month_names[] = {
-	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", NULL
-};
+static const char *const month_names[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul",
+	                                   "aug", "sep", "oct", "nov", "dec", NULL };
 static const char *const dow_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL };
 
 static const struct bounds field_bounds[NFIELDS] = {
-	{ 0, 59, NULL },
-	{ 0, 23, NULL },
-	{ 1, 31, NULL },
-	{ 1, 12, month_names },
-	{ 0, 6, dow_names },
+	{ 0, 59, NULL },        { 0, 23, NULL },     { 1, 31, NULL },
+	{ 1, 12, month_names }, { 0, 6, dow_names },
 };
 
 /* Go's strconv quoting of the input, for strconv's own error text. */
@@ -88,13 +84,13 @@ static int parse_int(const char *s, size_t len, uint64_t *out, struct errbuf *er
 	}
 	if (neg && v > 0)
 		return errbuf_set(err, "negative number (-%" PRIu64 ") not allowed: %.*s", v,
-				  (int)len, s);
+		                  (int)len, s);
 	*out = v;
 	return 0;
 }
 
 static int parse_int_or_name(const char *s, size_t len, const struct bounds *b, uint64_t *out,
-			     struct errbuf *err)
+                             struct errbuf *err)
 {
 	size_t i;
 
@@ -118,7 +114,7 @@ static size_t count_char(const char *s, size_t len, char c)
 
 /* The low[-high] part of one range expression (before any '/'). */
 static int parse_span(const char *s, size_t len, const struct bounds *b, uint64_t *start,
-		      uint64_t *end, uint64_t *extra, struct errbuf *err, const char *expr)
+                      uint64_t *end, uint64_t *extra, struct errbuf *err, const char *expr)
 {
 	const char *dash = memchr(s, '-', len);
 	size_t first = dash ? (size_t)(dash - s) : len;
@@ -142,8 +138,7 @@ static int parse_span(const char *s, size_t len, const struct bounds *b, uint64_
 }
 
 /* One range expression: number | name | `*` | `?`, [-high], [/step]. */
-static int parse_range(const char *expr, const struct bounds *b, uint64_t *bits,
-		       struct errbuf *err)
+static int parse_range(const char *expr, const struct bounds *b, uint64_t *bits, struct errbuf *err)
 {
 	const char *slash = strchr(expr, '/');
 	size_t span_len = slash ? (size_t)(slash - expr) : strlen(expr);
@@ -163,14 +158,17 @@ static int parse_range(const char *expr, const struct bounds *b, uint64_t *bits,
 			extra = 0;
 	}
 	if (start < b->min)
-		return errbuf_set(err, "beginning of range (%" PRIu64 ") below minimum (%" PRIu64
-				  "): %s", start, b->min, expr);
+		return errbuf_set(
+			err, "beginning of range (%" PRIu64 ") below minimum (%" PRIu64 "): %s",
+			start, b->min, expr);
 	if (end > b->max)
-		return errbuf_set(err, "end of range (%" PRIu64 ") above maximum (%" PRIu64
-				  "): %s", end, b->max, expr);
+		return errbuf_set(err, "end of range (%" PRIu64 ") above maximum (%" PRIu64 "): %s",
+		                  end, b->max, expr);
 	if (start > end)
-		return errbuf_set(err, "beginning of range (%" PRIu64 ") beyond end of range (%"
-				  PRIu64 "): %s", start, end, expr);
+		return errbuf_set(err,
+		                  "beginning of range (%" PRIu64 ") beyond end of range (%" PRIu64
+		                  "): %s",
+		                  start, end, expr);
 	if (step == 0)
 		return errbuf_set(err, "step of range should be a positive number: %s", expr);
 	for (v = start; v <= end; v += step)
@@ -254,7 +252,7 @@ int cron_parse(const char *spec, struct cron_schedule *out, struct errbuf *err)
 		return errbuf_set(err, "empty spec string");
 	if (!strncmp(spec, "TZ=", 3) || !strncmp(spec, "CRON_TZ=", 8))
 		return errbuf_set(err, "a TZ= or CRON_TZ= prefix is not supported here; "
-				  "set the window's timeZone instead");
+		                       "set the window's timeZone instead");
 	if (spec[0] == '@')
 		return errbuf_set(err, "parser does not accept descriptors: %s", spec);
 	copy = xstrdup(spec);

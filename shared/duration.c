@@ -17,8 +17,8 @@ struct unit {
 static const struct unit units[] = {
 	{ "ns", 1 },
 	{ "us", 1000 },
-	{ "\xc2\xb5s", 1000 },	/* U+00B5 micro sign */
-	{ "\xce\xbcs", 1000 },	/* U+03BC Greek small letter mu */
+	{ "\xc2\xb5s", 1000 }, /* U+00B5 micro sign */
+	{ "\xce\xbcs", 1000 }, /* U+03BC Greek small letter mu */
 	{ "ms", 1000000 },
 	{ "s", 1000000000 },
 	{ "m", UINT64_C(60000000000) },
@@ -53,7 +53,7 @@ static void add_quoted(struct strbuf *sb, const char *s, size_t len)
 }
 
 static int fail(struct errbuf *err, const char *what, const char *unit, size_t unit_len,
-		const char *orig)
+                const char *orig)
 {
 	struct strbuf sb = STRBUF_INIT;
 

@@ -21,12 +21,12 @@
 
 #include "errbuf.h"
 
-#define DURATION_NS     INT64_C(1)
-#define DURATION_US     INT64_C(1000)
-#define DURATION_MS     INT64_C(1000000)
+#define DURATION_NS INT64_C(1)
+#define DURATION_US INT64_C(1000)
+#define DURATION_MS INT64_C(1000000)
 #define DURATION_SECOND INT64_C(1000000000)
 #define DURATION_MINUTE (60 * DURATION_SECOND)
-#define DURATION_HOUR   (60 * DURATION_MINUTE)
+#define DURATION_HOUR (60 * DURATION_MINUTE)
 
 /* Big enough for the longest Go duration string, "-2562047h47m16.854775808s". */
 #define DURATION_FORMAT_SIZE 32

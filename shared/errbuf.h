@@ -14,18 +14,16 @@
 #define ERRBUF_MAX 1024
 
 struct errbuf {
-	int code;               /* HTTP status for API errors, else 0 */
-	char reason[48];        /* Kubernetes Status reason ("NotFound"), or "" */
+	int code; /* HTTP status for API errors, else 0 */
+	char reason[48]; /* Kubernetes Status reason ("NotFound"), or "" */
 	char msg[ERRBUF_MAX];
 };
 
 /* Fills err (if not NULL) and returns -1, so `return errbuf_set(err, …);` reads well. */
-__attribute__((format(printf, 2, 3)))
-int errbuf_set(struct errbuf *err, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int errbuf_set(struct errbuf *err, const char *fmt, ...);
 
 /* Prepends "what: " to the message already in err; returns -1. */
-__attribute__((format(printf, 2, 3)))
-int errbuf_prefix(struct errbuf *err, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int errbuf_prefix(struct errbuf *err, const char *fmt, ...);
 
 void errbuf_clear(struct errbuf *err);
 

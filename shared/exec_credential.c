@@ -25,13 +25,13 @@
 #define DEFAULT_TIMEOUT_SEC 60
 
 struct exec_credential {
-	char **argv;                    /* command first, NULL-terminated */
-	char **env;                     /* configured "NAME=value", NULL-terminated */
+	char **argv; /* command first, NULL-terminated */
+	char **env; /* configured "NAME=value", NULL-terminated */
 	char *api_version;
 	char *install_hint;
 	enum exec_interactive interactive;
 	int timeout_sec;
-	cJSON *cluster;                 /* spec.cluster, or NULL */
+	cJSON *cluster; /* spec.cluster, or NULL */
 
 	int cached;
 	char *token, *cert, *key;
@@ -136,8 +136,7 @@ void exec_credential_free(struct exec_credential *ec)
 	free(ec);
 }
 
-static int decide_interactive(const struct exec_credential *ec, int *interactive,
-			      struct errbuf *err)
+static int decide_interactive(const struct exec_credential *ec, int *interactive, struct errbuf *err)
 {
 	int tty = isatty(STDIN_FILENO);
 
@@ -151,7 +150,7 @@ static int decide_interactive(const struct exec_credential *ec, int *interactive
 	case EXEC_ALWAYS:
 		if (!tty)
 			return errbuf_set(err, "exec plugin cannot support interactive mode: "
-					  "standard input is not a terminal");
+			                       "standard input is not a terminal");
 		*interactive = 1;
 		return 0;
 	}
@@ -199,7 +198,8 @@ static int overridden(const struct exec_credential *ec, const char *entry, size_
 /* Our environment + the configured env + KUBERNETES_EXEC_INFO, later wins. */
 static char **build_envp(const struct exec_credential *ec, const char *info)
 {
-	size_t n = strv_len((const char *const *)environ) + strv_len((const char *const *)ec->env) + 2;
+	size_t n = strv_len((const char *const *)environ) + strv_len((const char *const *)ec->env) +
+	           2;
 	char **envp = xcalloc(n, sizeof(char *));
 	size_t i, k = 0;
 	struct strbuf sb = STRBUF_INIT;
@@ -282,8 +282,8 @@ static int spawn_error(const struct exec_credential *ec, int e, struct errbuf *e
 {
 	if (e == ENOENT) {
 		if (ec->install_hint && *ec->install_hint)
-			return errbuf_set(err, "exec: executable %s not found\n\n%s",
-					  ec->argv[0], ec->install_hint);
+			return errbuf_set(err, "exec: executable %s not found\n\n%s", ec->argv[0],
+			                  ec->install_hint);
 		return errbuf_set(err, "exec: executable %s not found", ec->argv[0]);
 	}
 	return errbuf_set(err, "exec: %s: %s", ec->argv[0], strerror(e));
@@ -326,15 +326,16 @@ static char *look_path(const char *cmd)
 }
 
 static int spawn(const struct exec_credential *ec, int interactive, int out_fd, pid_t *pid,
-		 struct errbuf *err)
+                 struct errbuf *err)
 {
 	posix_spawn_file_actions_t fa;
 	char *file = look_path(ec->argv[0]), *info, **envp;
 	int e;
 
 	if (!file)
-		return spawn_error(ec, strchr(ec->argv[0], '/') && !access(ec->argv[0], F_OK) ?
-				   EACCES : ENOENT, err);
+		return spawn_error(
+			ec, strchr(ec->argv[0], '/') && !access(ec->argv[0], F_OK) ? EACCES : ENOENT,
+			err);
 	info = exec_info(ec, interactive);
 	envp = build_envp(ec, info);
 	posix_spawn_file_actions_init(&fa);
@@ -352,20 +353,21 @@ static int spawn(const struct exec_credential *ec, int interactive, int out_fd, 
 static int exit_error(const struct exec_credential *ec, int status, struct errbuf *err)
 {
 	if (WIFEXITED(status))
-		return errbuf_set(err, "exec: executable %s failed with exit code %d",
-				  ec->argv[0], WEXITSTATUS(status));
+		return errbuf_set(err, "exec: executable %s failed with exit code %d", ec->argv[0],
+		                  WEXITSTATUS(status));
 	return errbuf_set(err, "exec: executable %s was killed by signal %d", ec->argv[0],
-			  WTERMSIG(status));
+	                  WTERMSIG(status));
 }
 
 static int end_error(const struct exec_credential *ec, enum run_end end, struct errbuf *err)
 {
 	if (end == RUN_TIMEOUT)
 		return errbuf_set(err, "exec: executable %s did not finish within %d seconds",
-				  ec->argv[0], ec->timeout_sec);
+		                  ec->argv[0], ec->timeout_sec);
 	if (end == RUN_TOO_BIG)
-		return errbuf_set(err, "exec: executable %s wrote more than %d bytes to standard output",
-				  ec->argv[0], STDOUT_MAX);
+		return errbuf_set(err,
+		                  "exec: executable %s wrote more than %d bytes to standard output",
+		                  ec->argv[0], STDOUT_MAX);
 	return errbuf_set(err, "exec: reading the output of %s: %s", ec->argv[0], strerror(errno));
 }
 
@@ -460,8 +462,7 @@ static int parse_rfc3339(const char *s, time_t *out)
 }
 
 /* A status string field: absent or null gives NULL; another type is an error. */
-static int status_string(const cJSON *status, const char *key, const char **out,
-			 struct errbuf *err)
+static int status_string(const cJSON *status, const char *key, const char **out, struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(status, key);
 
@@ -485,8 +486,10 @@ static int check_header(const struct exec_credential *ec, const cJSON *cred, str
 	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "ExecCredential"))
 		return errbuf_set(err, "decoding stdout: kind is not ExecCredential");
 	if (strcmp(ver->valuestring, ec->api_version))
-		return errbuf_set(err, "exec plugin is configured to use API version %s, "
-				  "plugin returned version %.100s", ec->api_version, ver->valuestring);
+		return errbuf_set(err,
+		                  "exec plugin is configured to use API version %s, "
+		                  "plugin returned version %.100s",
+		                  ec->api_version, ver->valuestring);
 	return 0;
 }
 
@@ -505,8 +508,10 @@ static int parse_status(struct exec_credential *ec, const cJSON *status, struct 
 	    status_string(status, "expirationTimestamp", &exp, err))
 		return -1;
 	if (exp && parse_rfc3339(exp, &expires))
-		return errbuf_set(err, "decoding stdout: status.expirationTimestamp \"%.64s\" "
-				  "is not an RFC 3339 time", exp);
+		return errbuf_set(err,
+		                  "decoding stdout: status.expirationTimestamp \"%.64s\" "
+		                  "is not an RFC 3339 time",
+		                  exp);
 	if (!token && !cert && !key)
 		return errbuf_set(err, "exec plugin didn't return a token or cert/key pair");
 	if (!cert != !key)
@@ -536,7 +541,7 @@ static int parse_output(struct exec_credential *ec, const struct strbuf *out, st
 
 	if (!cJSON_IsObject(cred))
 		ret = errbuf_set(err, "decoding stdout: the output of %s is not a JSON object",
-				 ec->argv[0]);
+		                 ec->argv[0]);
 	else if (check_header(ec, cred, err))
 		ret = -1;
 	else
@@ -551,8 +556,7 @@ static int valid_api_version(const char *v)
 	return !strcmp(v, API_V1) || !strcmp(v, API_V1BETA1);
 }
 
-int exec_credential_get(struct exec_credential *ec, struct exec_result *out,
-			struct errbuf *err)
+int exec_credential_get(struct exec_credential *ec, struct exec_result *out, struct errbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
@@ -563,7 +567,7 @@ int exec_credential_get(struct exec_credential *ec, struct exec_result *out,
 		exec_credential_invalidate(ec);
 		if (!valid_api_version(ec->api_version))
 			return errbuf_set(err, "exec plugin: invalid apiVersion \"%s\"",
-					  ec->api_version);
+			                  ec->api_version);
 		if (!*ec->argv[0])
 			return errbuf_set(err, "exec plugin: no command given");
 		ret = run_plugin(ec, &sb, err);

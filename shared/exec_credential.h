@@ -39,10 +39,10 @@ struct errbuf;
 enum exec_interactive { EXEC_NEVER, EXEC_IF_AVAILABLE, EXEC_ALWAYS };
 
 struct exec_config {
-	const char *command;            /* resolved against the kubeconfig's dir if it has a '/' */
-	const char *const *args;        /* NULL-terminated, may be NULL */
-	const char *const *env;         /* "NAME=value" pairs, NULL-terminated, may be NULL */
-	const char *api_version;        /* client.authentication.k8s.io/v1 or /v1beta1 */
+	const char *command; /* resolved against the kubeconfig's dir if it has a '/' */
+	const char *const *args; /* NULL-terminated, may be NULL */
+	const char *const *env; /* "NAME=value" pairs, NULL-terminated, may be NULL */
+	const char *api_version; /* client.authentication.k8s.io/v1 or /v1beta1 */
 	const char *install_hint;
 	enum exec_interactive interactive;
 	int provide_cluster_info;
@@ -50,26 +50,25 @@ struct exec_config {
 	const char *cluster_server;
 	const char *cluster_tls_server_name;
 	int cluster_insecure;
-	const char *cluster_ca_pem;     /* inlined, base64-encoded into the info */
+	const char *cluster_ca_pem; /* inlined, base64-encoded into the info */
 	const char *cluster_config_json; /* the client.authentication.k8s.io/exec extension, or NULL */
 	const char *cluster_proxy_url;
 	int cluster_disable_compression;
-	int timeout_sec;                /* 0 = 60; not applied to interactive runs */
+	int timeout_sec; /* 0 = 60; not applied to interactive runs */
 };
 
 struct exec_result {
-	const char *token;              /* bearer token, or NULL */
-	const char *client_cert_pem;    /* PEM text, or NULL */
+	const char *token; /* bearer token, or NULL */
+	const char *client_cert_pem; /* PEM text, or NULL */
 	const char *client_key_pem;
-	time_t expires;                 /* 0 = never */
+	time_t expires; /* 0 = never */
 };
 
 struct exec_credential *exec_credential_new(const struct exec_config *cfg);
 void exec_credential_free(struct exec_credential *ec);
 
 /* Runs the plugin if nothing valid is cached; 0 and *out filled, or -1. */
-int exec_credential_get(struct exec_credential *ec, struct exec_result *out,
-			struct errbuf *err);
+int exec_credential_get(struct exec_credential *ec, struct exec_result *out, struct errbuf *err);
 
 /* After a 401: forget the cached credential so the next get re-runs it. */
 void exec_credential_invalidate(struct exec_credential *ec);

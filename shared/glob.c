@@ -44,7 +44,7 @@ static uint32_t decode_rune(const unsigned char *s, size_t *width)
 		if (c == 0xE0)
 			lo = 0xA0;
 		else if (c == 0xED)
-			hi = 0x9F;	/* no UTF-16 surrogates */
+			hi = 0x9F; /* no UTF-16 surrogates */
 	} else if (c >= 0xF0 && c <= 0xF4) {
 		n = 4;
 		r = c & 0x07;
@@ -68,14 +68,14 @@ static uint32_t decode_rune(const unsigned char *s, size_t *width)
 /* ---- gobwas/glob ---------------------------------------------------- */
 
 enum op {
-	OP_RUNE,	/* one rune equal to lo */
-	OP_SINGLE,	/* one rune that is not a separator (`?`, `*`) */
-	OP_ANYRUNE,	/* one rune, any (`**`) */
-	OP_LIST,	/* one rune in (or, neg, not in) pool[set..set+nset) */
-	OP_RANGE,	/* one rune in (or not in) lo..hi */
-	OP_SPLIT,	/* go on at x and at y */
-	OP_JMP,		/* go on at x */
-	OP_FAIL,	/* dead end */
+	OP_RUNE, /* one rune equal to lo */
+	OP_SINGLE, /* one rune that is not a separator (`?`, `*`) */
+	OP_ANYRUNE, /* one rune, any (`**`) */
+	OP_LIST, /* one rune in (or, neg, not in) pool[set..set+nset) */
+	OP_RANGE, /* one rune in (or not in) lo..hi */
+	OP_SPLIT, /* go on at x and at y */
+	OP_JMP, /* go on at x */
+	OP_FAIL, /* dead end */
 	OP_MATCH
 };
 
@@ -90,11 +90,11 @@ struct inst {
 struct prog {
 	struct inst *in;
 	int n, alloc;
-	uint32_t *pool;		/* runes of all [abc] lists */
+	uint32_t *pool; /* runes of all [abc] lists */
 	size_t npool;
 	uint32_t seps[16];
 	size_t nseps;
-	int seps_overflow;	/* more separators than fit: check the string */
+	int seps_overflow; /* more separators than fit: check the string */
 	const char *sepstr;
 };
 
@@ -117,7 +117,7 @@ static int emit(struct prog *p, enum op op)
 
 static void emit_rune(struct prog *p, enum op op, uint32_t r)
 {
-	int i = emit(p, op);	/* emit() may move p->in */
+	int i = emit(p, op); /* emit() may move p->in */
 
 	p->in[i].lo = r;
 }
@@ -163,7 +163,7 @@ static void terms_close(struct prog *p, struct terms *t)
 	int j, next, end;
 
 	terms_end_alt(p, t);
-	emit(p, OP_FAIL);	/* where the last SPLIT's second arm leads */
+	emit(p, OP_FAIL); /* where the last SPLIT's second arm leads */
 	end = p->n;
 	for (j = t->chain; j >= 0; j = next) {
 		next = p->in[j].x;
@@ -440,8 +440,7 @@ int glob_valid(const char *pattern)
 	return ret;
 }
 
-int glob_argo_match(const char *pattern, const char *value, int allow_negation,
-		    const char *separators)
+int glob_argo_match(const char *pattern, const char *value, int allow_negation, const char *separators)
 {
 	if (!pattern || !value)
 		return 0;
@@ -496,7 +495,7 @@ static const char *class_rune(const char *c, const char *end, uint32_t *r)
 	if (*r == RUNE_ERROR && w == 1)
 		return NULL;
 	c += w;
-	return c < end ? c : NULL;	/* a class must still be closed */
+	return c < end ? c : NULL; /* a class must still be closed */
 }
 
 /* A class after its `[`; sets *hit on whether rune r is in it. */
@@ -587,8 +586,7 @@ static int rest_valid(const char *pat)
 }
 
 /* Tries chunk after a star at each later position, never crossing '/'. */
-static int match_after_star(const char *chunk, const char *end, int last,
-			    const char **name)
+static int match_after_star(const char *chunk, const char *end, int last, const char **name)
 {
 	const char *s, *t;
 	int m;

@@ -38,7 +38,7 @@ int glob_valid(const char *pattern);
  * for every value when there are no separators.
  */
 int glob_argo_match(const char *pattern, const char *value, int allow_negation,
-		    const char *separators);
+                    const char *separators);
 
 /*
  * Go's path/filepath.Match on Unix: `*` and `?` stop at '/', classes are

@@ -12,7 +12,7 @@ struct parser {
 	char *start, *p, *end;
 	struct arena *a;
 	int depth;
-	const char *error;              /* what went wrong, at p */
+	const char *error; /* what went wrong, at p */
 	const char *const *const *skip; /* paths left out of the tree, or NULL */
 };
 
@@ -126,14 +126,30 @@ static char *decode_escaped(struct parser *ps, char *r, char *w)
 		if (++r >= ps->end)
 			break;
 		switch (*r++) {
-		case '"': *w++ = '"'; break;
-		case '\\': *w++ = '\\'; break;
-		case '/': *w++ = '/'; break;
-		case 'b': *w++ = '\b'; break;
-		case 'f': *w++ = '\f'; break;
-		case 'n': *w++ = '\n'; break;
-		case 'r': *w++ = '\r'; break;
-		case 't': *w++ = '\t'; break;
+		case '"':
+			*w++ = '"';
+			break;
+		case '\\':
+			*w++ = '\\';
+			break;
+		case '/':
+			*w++ = '/';
+			break;
+		case 'b':
+			*w++ = '\b';
+			break;
+		case 'f':
+			*w++ = '\f';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		case 't':
+			*w++ = '\t';
+			break;
 		case 'u':
 			if (unicode_escape(ps, &r, &w)) {
 				ps->p = r;
@@ -294,7 +310,7 @@ static void append(cJSON *parent, cJSON **last, cJSON *item)
 		item->prev = *last;
 	}
 	*last = item;
-	parent->child->prev = item;     /* cJSON keeps the tail in child->prev */
+	parent->child->prev = item; /* cJSON keeps the tail in child->prev */
 }
 
 static int enter(struct parser *ps)
@@ -481,8 +497,9 @@ static int skip_value(struct parser *ps)
 		}
 		if (skip_value(ps))
 			return -1;
-	} while ((more = next_or_close(ps, close, close == '}' ? "expected ',' or '}'" :
-					   "expected ',' or ']'")) == 1);
+	} while ((more = next_or_close(ps, close,
+	                               close == '}' ? "expected ',' or '}'"
+	                                            : "expected ',' or ']'")) == 1);
 	return more;
 }
 
@@ -496,8 +513,8 @@ static uint32_t all_paths(const char *const *const *skip)
 	return mask;
 }
 
-static cJSON *parse_all(struct arena *a, char *buf, size_t len,
-			const char *const *const *skip, struct errbuf *err)
+static cJSON *parse_all(struct arena *a, char *buf, size_t len, const char *const *const *skip,
+                        struct errbuf *err)
 {
 	struct parser ps = { buf, buf, buf + len, a, 0, NULL, skip };
 	cJSON *root = new_node(a, cJSON_Invalid);
@@ -518,13 +535,13 @@ cJSON *json_arena_parse(struct arena *a, char *buf, size_t len, struct errbuf *e
 }
 
 cJSON *json_arena_parse_except(struct arena *a, char *buf, size_t len,
-			       const char *const *const *skip, struct errbuf *err)
+                               const char *const *const *skip, struct errbuf *err)
 {
 	return parse_all(a, buf, len, skip, err);
 }
 
 cJSON *json_arena_parse_prefix(struct arena *a, char *buf, size_t len, size_t *used,
-			       struct errbuf *err)
+                               struct errbuf *err)
 {
 	struct parser ps = { buf, buf, buf + len, a, 0, NULL, NULL };
 	cJSON *root = new_node(a, cJSON_Invalid);

@@ -37,12 +37,12 @@ cJSON *json_arena_parse(struct arena *a, char *buf, size_t len, struct errbuf *e
  * nodes not built are time not spent.
  */
 cJSON *json_arena_parse_except(struct arena *a, char *buf, size_t len,
-			       const char *const *const *skip, struct errbuf *err);
+                               const char *const *const *skip, struct errbuf *err);
 /* The one value at the start of buf[0..len) (after whitespace), for
  * reading a long document piece by piece: *used gets the offset of the
  * byte after it, and nothing after that is read. */
 cJSON *json_arena_parse_prefix(struct arena *a, char *buf, size_t len, size_t *used,
-			       struct errbuf *err);
+                               struct errbuf *err);
 
 /* A new empty node of the given cJSON type (cJSON_Object, cJSON_Array...). */
 cJSON *json_arena_new(struct arena *a, int type);

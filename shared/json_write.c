@@ -15,14 +15,30 @@ void json_write_string(struct strbuf *out, const char *s)
 		strbuf_add(out, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
-		case '"': strbuf_addstr(out, "\\\""); break;
-		case '\\': strbuf_addstr(out, "\\\\"); break;
-		case '\b': strbuf_addstr(out, "\\b"); break;
-		case '\f': strbuf_addstr(out, "\\f"); break;
-		case '\n': strbuf_addstr(out, "\\n"); break;
-		case '\r': strbuf_addstr(out, "\\r"); break;
-		case '\t': strbuf_addstr(out, "\\t"); break;
-		default: strbuf_addf(out, "\\u%04x", c); break;
+		case '"':
+			strbuf_addstr(out, "\\\"");
+			break;
+		case '\\':
+			strbuf_addstr(out, "\\\\");
+			break;
+		case '\b':
+			strbuf_addstr(out, "\\b");
+			break;
+		case '\f':
+			strbuf_addstr(out, "\\f");
+			break;
+		case '\n':
+			strbuf_addstr(out, "\\n");
+			break;
+		case '\r':
+			strbuf_addstr(out, "\\r");
+			break;
+		case '\t':
+			strbuf_addstr(out, "\\t");
+			break;
+		default:
+			strbuf_addf(out, "\\u%04x", c);
+			break;
 		}
 	}
 	strbuf_add(out, run, (size_t)(s - run));

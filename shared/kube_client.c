@@ -103,7 +103,7 @@ static int parse_server(struct kube_client *kc, struct errbuf *err)
 		const char *colon = strrchr(kc->authority, ':');
 
 		host = colon ? xstrndup(kc->authority, colon - kc->authority)
-			     : xstrdup(kc->authority);
+		             : xstrdup(kc->authority);
 		port = colon ? colon + 1 : "443";
 	}
 	strbuf_reset(&sb);
@@ -126,11 +126,13 @@ struct kube_client *kube_client_new(const struct rest_config *rc, struct errbuf 
 
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_result != CURLE_OK) {
-		errbuf_set(err, "cannot initialise libcurl: %s", curl_easy_strerror(curl_init_result));
+		errbuf_set(err, "cannot initialise libcurl: %s",
+		           curl_easy_strerror(curl_init_result));
 		return NULL;
 	}
 	if (rc->insecure_skip_tls_verify && rc->ca_pem) {
-		errbuf_set(err, "specifying a root certificates file with the insecure flag is not allowed");
+		errbuf_set(err, "specifying a root certificates file with the insecure flag is not "
+		                "allowed");
 		return NULL;
 	}
 	kc = xcalloc(1, sizeof(*kc));
@@ -220,7 +222,7 @@ unsigned long kube_client_request_count(const struct kube_client *kc)
 }
 
 void kube_client_set_warning_handler(struct kube_client *kc,
-				     void (*fn)(const char *text, void *data), void *data)
+                                     void (*fn)(const char *text, void *data), void *data)
 {
 	kc->warn_fn = fn;
 	kc->warn_data = data;

@@ -79,7 +79,7 @@ unsigned long kube_client_request_count(const struct kube_client *kc);
  * kubectl prints them as `Warning: <text>` on stderr; shared/ does not.
  */
 void kube_client_set_warning_handler(struct kube_client *kc,
-				     void (*fn)(const char *text, void *data), void *data);
+                                     void (*fn)(const char *text, void *data), void *data);
 
 /*
  * Interruption: when *stop becomes non-zero (e.g. from a SIGINT handler)
@@ -100,9 +100,8 @@ int kube_client_sleep(struct kube_client *kc, long ms);
 /* Path builder: appends /api/v1/... for group "" (or NULL) and
  * /apis/G/V/... otherwise; ns and name are URL-encoded.
  * ns NULL = cluster scope or all namespaces; name and subresource optional. */
-void kube_path(struct strbuf *sb, const char *group, const char *version,
-	       const char *resource, const char *ns, const char *name,
-	       const char *subresource);
+void kube_path(struct strbuf *sb, const char *group, const char *version, const char *resource,
+               const char *ns, const char *name, const char *subresource);
 
 /* Appends `?key=value` or `&key=value` to a path, URL-encoding value. */
 void kube_path_add_query(struct strbuf *sb, const char *key, const char *value);
@@ -116,12 +115,12 @@ void kube_path_add_query(struct strbuf *sb, const char *key, const char *value);
 struct kube_response {
 	long status;
 	struct strbuf body;
-	char *warnings;                 /* Warning: texts joined by '\n', or NULL */
+	char *warnings; /* Warning: texts joined by '\n', or NULL */
 };
 void kube_response_release(struct kube_response *r);
 int kube_request(struct kube_client *kc, const char *method, const char *path,
-		 const char *content_type, const char *body, size_t body_len,
-		 struct kube_response *resp, struct errbuf *err);
+                 const char *content_type, const char *body, size_t body_len,
+                 struct kube_response *resp, struct errbuf *err);
 
 /*
  * Streaming GET, for watches: the body is handed to fn piece by piece as it
@@ -132,45 +131,43 @@ int kube_request(struct kube_client *kc, const char *method, const char *path,
  * that broke mid-stream, the stop flag or the deadline.
  */
 int kube_stream(struct kube_client *kc, const char *path, long timeout_ms,
-		int (*fn)(const char *data, size_t len, void *arg), void *arg,
-		struct errbuf *err);
+                int (*fn)(const char *data, size_t len, void *arg), void *arg, struct errbuf *err);
 
 int kube_get(struct kube_client *kc, const char *path, cJSON **out, struct errbuf *err);
 
 struct kube_list_opts {
 	const char *label_selector;
 	const char *field_selector;
-	long limit;                     /* page size; 0 = 500 as kubectl, < 0 = unpaged */
+	long limit; /* page size; 0 = 500 as kubectl, < 0 = unpaged */
 };
 
 /* LIST following `continue` until done; *out is a List whose items hold
  * every page and whose metadata.resourceVersion is the first page's.  When
  * a continue token has expired (410) the list restarts once from scratch.
  * o may be NULL. */
-int kube_list(struct kube_client *kc, const char *path, const struct kube_list_opts *o,
-	      cJSON **out, struct errbuf *err);
+int kube_list(struct kube_client *kc, const char *path, const struct kube_list_opts *o, cJSON **out,
+              struct errbuf *err);
 
 struct kube_write_opts {
-	int dry_run;                    /* dryRun=All */
+	int dry_run; /* dryRun=All */
 	const char *field_manager;
-	int force;                      /* apply only */
+	int force; /* apply only */
 };
 
 enum kube_patch_type {
-	KUBE_PATCH_MERGE,               /* application/merge-patch+json */
-	KUBE_PATCH_JSON,                /* application/json-patch+json */
-	KUBE_PATCH_STRATEGIC,           /* application/strategic-merge-patch+json */
-	KUBE_PATCH_APPLY,               /* application/apply-patch+yaml (needs field_manager) */
+	KUBE_PATCH_MERGE, /* application/merge-patch+json */
+	KUBE_PATCH_JSON, /* application/json-patch+json */
+	KUBE_PATCH_STRATEGIC, /* application/strategic-merge-patch+json */
+	KUBE_PATCH_APPLY, /* application/apply-patch+yaml (needs field_manager) */
 };
 
 /* The write options may be NULL. */
 int kube_create(struct kube_client *kc, const char *collection_path, const cJSON *obj,
-		const struct kube_write_opts *o, cJSON **out, struct errbuf *err);
+                const struct kube_write_opts *o, cJSON **out, struct errbuf *err);
 int kube_update(struct kube_client *kc, const char *path, const cJSON *obj,
-		const struct kube_write_opts *o, cJSON **out, struct errbuf *err);
+                const struct kube_write_opts *o, cJSON **out, struct errbuf *err);
 int kube_patch(struct kube_client *kc, const char *path, enum kube_patch_type type,
-	       const char *body, const struct kube_write_opts *o, cJSON **out,
-	       struct errbuf *err);
+               const char *body, const struct kube_write_opts *o, cJSON **out, struct errbuf *err);
 
 struct kube_delete_opts {
 	const char *propagation_policy; /* Foreground, Background, Orphan, or NULL */
@@ -180,6 +177,6 @@ struct kube_delete_opts {
 };
 /* Sends a DeleteOptions body built from o (which may be NULL). */
 int kube_delete(struct kube_client *kc, const char *path, const struct kube_delete_opts *o,
-		cJSON **out, struct errbuf *err);
+                cJSON **out, struct errbuf *err);
 
 #endif

@@ -24,7 +24,7 @@
 
 /* Installs a PEM client certificate and key (a length of 0 = strlen). */
 static void set_client_cert(CURL *h, const char *cert, size_t cert_len, const char *key,
-			    size_t key_len)
+                            size_t key_len)
 {
 	struct curl_blob blob;
 
@@ -63,9 +63,8 @@ void kube_client_setup_tls(struct kube_client *kc)
 		return;
 	if (rc->client_cert_pem && rc->client_key_pem)
 		set_client_cert(kc->h, rc->client_cert_pem, rc->client_cert_pem_len,
-				rc->client_key_pem, rc->client_key_pem_len);
+		                rc->client_key_pem, rc->client_key_pem_len);
 }
-
 
 void kube_wipe_free(char *s)
 {
@@ -94,9 +93,9 @@ static const char *file_token(struct kube_client *kc)
 	if (stat(path, &st) < 0)
 		return kc->file_token;
 	changed = !kc->file_token || st.st_ino != kc->file_st.st_ino ||
-		  st.st_dev != kc->file_st.st_dev || st.st_size != kc->file_st.st_size ||
-		  st.st_mtim.tv_sec != kc->file_st.st_mtim.tv_sec ||
-		  st.st_mtim.tv_nsec != kc->file_st.st_mtim.tv_nsec;
+	          st.st_dev != kc->file_st.st_dev || st.st_size != kc->file_st.st_size ||
+	          st.st_mtim.tv_sec != kc->file_st.st_mtim.tv_sec ||
+	          st.st_mtim.tv_nsec != kc->file_st.st_mtim.tv_nsec;
 	if (!changed && now - kc->file_read_ms < TOKEN_FILE_TTL_MS)
 		return kc->file_token;
 	if (strbuf_read_file(&sb, path, TOKEN_FILE_MAX) < 0)
@@ -156,7 +155,7 @@ static int header_value_ok(const char *v)
 }
 
 static struct curl_slist *add_auth(struct kube_client *kc, struct curl_slist *l, int *used_exec,
-				   struct errbuf *err, int *failed)
+                                   struct errbuf *err, int *failed)
 {
 	const struct rest_config *rc = kc->rc;
 	const char *token = NULL;
@@ -174,7 +173,7 @@ static struct curl_slist *add_auth(struct kube_client *kc, struct curl_slist *l,
 		char *b64;
 
 		strbuf_addf(&sb, "%s:%s", rc->username ? rc->username : "",
-			    rc->password ? rc->password : "");
+		            rc->password ? rc->password : "");
 		b64 = base64_encode(sb.buf, sb.len);
 		explicit_bzero(sb.buf, sb.len);
 		strbuf_reset(&sb);
@@ -215,7 +214,7 @@ void kube_client_free_headers(struct curl_slist *l)
 }
 
 struct curl_slist *kube_client_build_headers(struct kube_client *kc, const char *content_type,
-					     int *used_exec, struct errbuf *err, int *failed)
+                                             int *used_exec, struct errbuf *err, int *failed)
 {
 	const struct rest_config *rc = kc->rc;
 	struct curl_slist *l = NULL;

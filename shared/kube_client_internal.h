@@ -32,9 +32,9 @@ struct kube_client {
 	CURL *h;
 	char curl_err[CURL_ERROR_SIZE];
 
-	char *base_url;                 /* scheme://host:port/prefix, host = SNI name if any */
-	char *authority;                /* host[:port] as the server URL wrote it */
-	char *host_header;              /* "Host: authority" when tls_server_name, else NULL */
+	char *base_url; /* scheme://host:port/prefix, host = SNI name if any */
+	char *authority; /* host[:port] as the server URL wrote it */
+	char *host_header; /* "Host: authority" when tls_server_name, else NULL */
 	struct curl_slist *connect_to;
 	int https;
 
@@ -56,7 +56,7 @@ struct kube_client {
 	long long file_read_ms;
 	struct stat file_st;
 
-	char *exec_cert;                /* the exec client cert last installed, to spot rotation */
+	char *exec_cert; /* the exec client cert last installed, to spot rotation */
 };
 
 /* State of one transfer, seen by the libcurl callbacks. */
@@ -68,9 +68,9 @@ struct xfer {
 	int (*fn)(const char *data, size_t len, void *arg);
 	void *arg;
 	int fn_stopped;
-	long retry_after_s;             /* -1 when the response had none */
+	long retry_after_s; /* -1 when the response had none */
 	struct strbuf warnings;
-	struct strbuf headers;          /* response headers, for -v 7 */
+	struct strbuf headers; /* response headers, for -v 7 */
 };
 
 /* --- kube_client.c --- */
@@ -89,7 +89,7 @@ void kube_client_setup_tls(struct kube_client *kc);
  * the exec plugin supplied them, *failed (with err) when it could not.
  * Free the list with kube_client_free_headers(), which wipes it. */
 struct curl_slist *kube_client_build_headers(struct kube_client *kc, const char *content_type,
-					     int *used_exec, struct errbuf *err, int *failed);
+                                             int *used_exec, struct errbuf *err, int *failed);
 void kube_client_free_headers(struct curl_slist *l);
 /* Zeroes the string s, then frees it (NULL is fine). */
 void kube_wipe_free(char *s);
@@ -97,9 +97,9 @@ void kube_wipe_free(char *s);
 /* --- kube_client_log.c --- */
 
 void kube_client_log_request(const struct kube_client *kc, const char *method, const char *url,
-			     const struct curl_slist *hdrs, const char *body, size_t len);
+                             const struct curl_slist *hdrs, const char *body, size_t len);
 void kube_client_log_response(const struct kube_client *kc, const char *method, const char *url,
-			      long status, long long ms, const struct xfer *x);
+                              long status, long long ms, const struct xfer *x);
 
 /* --- kube_client_request.c --- */
 
@@ -108,7 +108,6 @@ const char *kube_status_text(long code);
 /* The libcurl callbacks kube_client_new() installs; their data is a struct xfer. */
 size_t kube_client_write_cb(char *data, size_t size, size_t n, void *p);
 size_t kube_client_header_cb(char *data, size_t size, size_t n, void *p);
-int kube_client_progress_cb(void *p, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
-			    curl_off_t uln);
+int kube_client_progress_cb(void *p, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln);
 
 #endif

@@ -42,7 +42,7 @@ static void log_header_line(FILE *f, const char *line)
 		return;
 	}
 	if (line[n] == ':' && line[n + 1] == '\0')
-		return;         /* a header we asked libcurl to drop */
+		return; /* a header we asked libcurl to drop */
 	fprintf(f, "    %s\n", line);
 }
 
@@ -54,7 +54,7 @@ static void mask_item(cJSON *obj, cJSON *v)
 	cJSON *m = cJSON_CreateString(MASKED);
 
 	if (!m)
-		abort();        /* out of memory, as xalloc does: never log unmasked */
+		abort(); /* out of memory, as xalloc does: never log unmasked */
 	m->string = v->string;
 	v->string = NULL;
 	cJSON_ReplaceItemViaPointer(obj, v, m);
@@ -103,9 +103,10 @@ static int mask_credentials(cJSON *v, int secret)
 	if (secret || !strcmp(kind, "Secret")) {
 		n += mask_values(v, "data");
 		n += mask_values(v, "stringData");
-		n += mask_members(cJSON_GetObjectItemCaseSensitive(
-					  cJSON_GetObjectItemCaseSensitive(v, "metadata"), "annotations"),
-				  "kubectl.kubernetes.io/last-applied-configuration");
+		n += mask_members(
+			cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(v, "metadata"), "annotations"),
+			"kubectl.kubernetes.io/last-applied-configuration");
 	}
 	if (!strcmp(kind, "TokenReview"))
 		n += mask_members(cJSON_GetObjectItemCaseSensitive(v, "spec"), "token");
@@ -158,7 +159,7 @@ static void add_url(struct strbuf *sb, const char *url)
 }
 
 static void log_body(const struct kube_client *kc, const char *what, const char *url,
-		     const char *body, size_t len)
+                     const char *body, size_t len)
 {
 	FILE *f = logf_of(kc);
 	cJSON *j = cJSON_ParseWithLength(body, len);
@@ -194,7 +195,7 @@ static void log_body(const struct kube_client *kc, const char *what, const char 
 }
 
 void kube_client_log_request(const struct kube_client *kc, const char *method, const char *url,
-			     const struct curl_slist *hdrs, const char *body, size_t len)
+                             const struct curl_slist *hdrs, const char *body, size_t len)
 {
 	FILE *f = logf_of(kc);
 	const struct curl_slist *p;
@@ -225,7 +226,7 @@ void kube_client_log_request(const struct kube_client *kc, const char *method, c
 }
 
 void kube_client_log_response(const struct kube_client *kc, const char *method, const char *url,
-			      long status, long long ms, const struct xfer *x)
+                              long status, long long ms, const struct xfer *x)
 {
 	FILE *f = logf_of(kc);
 	struct strbuf sb = STRBUF_INIT;
@@ -233,7 +234,7 @@ void kube_client_log_response(const struct kube_client *kc, const char *method, 
 	add_url(&sb, url);
 	if (status)
 		fprintf(f, "%s %s %ld %s in %lld milliseconds\n", method, sb.buf, status,
-			kube_status_text(status), ms);
+		        kube_status_text(status), ms);
 	else
 		fprintf(f, "%s %s  in %lld milliseconds\n", method, sb.buf, ms);
 	if (kc->verbosity >= 7 && x->headers.len) {

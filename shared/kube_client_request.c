@@ -17,13 +17,13 @@
 #include "exec_credential.h"
 #include "xalloc.h"
 
-#define ERROR_BODY_MAX ((size_t)1 << 20)        /* non-2xx bodies while streaming */
+#define ERROR_BODY_MAX ((size_t)1 << 20) /* non-2xx bodies while streaming */
 #define RETRY_AFTER_CAP_MS 10000
 
 /* What one attempt produced. */
 struct outcome {
-	long status;                    /* 0 when no response arrived */
-	int retryable;                  /* transport failure worth retrying for GET */
+	long status; /* 0 when no response arrived */
+	int retryable; /* transport failure worth retrying for GET */
 };
 
 /* HTTP status texts, and the Status reason apimachinery gives a bare HTTP
@@ -32,16 +32,26 @@ static const struct http_status {
 	long code;
 	const char *text, *reason;
 } http_statuses[] = {
-	{ 200, "OK", "" }, { 201, "Created", "" }, { 202, "Accepted", "" },
-	{ 204, "No Content", "" }, { 400, "Bad Request", "BadRequest" },
-	{ 401, "Unauthorized", "Unauthorized" }, { 403, "Forbidden", "Forbidden" },
-	{ 404, "Not Found", "NotFound" }, { 405, "Method Not Allowed", "MethodNotAllowed" },
-	{ 406, "Not Acceptable", "NotAcceptable" }, { 409, "Conflict", "Conflict" },
-	{ 410, "Gone", "Gone" }, { 413, "Request Entity Too Large", "RequestEntityTooLarge" },
+	{ 200, "OK", "" },
+	{ 201, "Created", "" },
+	{ 202, "Accepted", "" },
+	{ 204, "No Content", "" },
+	{ 400, "Bad Request", "BadRequest" },
+	{ 401, "Unauthorized", "Unauthorized" },
+	{ 403, "Forbidden", "Forbidden" },
+	{ 404, "Not Found", "NotFound" },
+	{ 405, "Method Not Allowed", "MethodNotAllowed" },
+	{ 406, "Not Acceptable", "NotAcceptable" },
+	{ 409, "Conflict", "Conflict" },
+	{ 410, "Gone", "Gone" },
+	{ 413, "Request Entity Too Large", "RequestEntityTooLarge" },
 	{ 415, "Unsupported Media Type", "UnsupportedMediaType" },
-	{ 422, "Unprocessable Entity", "Invalid" }, { 429, "Too Many Requests", "TooManyRequests" },
-	{ 500, "Internal Server Error", "InternalError" }, { 502, "Bad Gateway", "" },
-	{ 503, "Service Unavailable", "ServiceUnavailable" }, { 504, "Gateway Timeout", "Timeout" },
+	{ 422, "Unprocessable Entity", "Invalid" },
+	{ 429, "Too Many Requests", "TooManyRequests" },
+	{ 500, "Internal Server Error", "InternalError" },
+	{ 502, "Bad Gateway", "" },
+	{ 503, "Service Unavailable", "ServiceUnavailable" },
+	{ 504, "Gateway Timeout", "Timeout" },
 };
 
 static const struct http_status *http_status(long code)
@@ -146,8 +156,7 @@ size_t kube_client_header_cb(char *data, size_t size, size_t n, void *p)
 	return size * n;
 }
 
-int kube_client_progress_cb(void *p, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
-			    curl_off_t uln)
+int kube_client_progress_cb(void *p, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
 {
 	struct xfer *x = p;
 
@@ -176,7 +185,7 @@ static void set_method(CURL *h, const char *method, const char *body, size_t len
 }
 
 static int transport_error(struct kube_client *kc, CURLcode rc, const struct xfer *x,
-			   long timeout_ms, struct outcome *o, struct errbuf *err)
+                           long timeout_ms, struct outcome *o, struct errbuf *err)
 {
 	long oserr = 0;
 	const char *detail = kc->curl_err[0] ? kc->curl_err : curl_easy_strerror(rc);
@@ -187,22 +196,26 @@ static int transport_error(struct kube_client *kc, CURLcode rc, const struct xfe
 		return errbuf_set(err, "interrupted");
 	case CURLE_WRITE_ERROR:
 		if (x->too_big)
-			return errbuf_set(err, "the server's response is larger than the limit of %zu bytes",
-					  x->cap);
+			return errbuf_set(
+				err, "the server's response is larger than the limit of %zu bytes",
+				x->cap);
 		break;
 	case CURLE_COULDNT_CONNECT:
 		if (oserr == ECONNREFUSED)
-			return errbuf_set(err, "The connection to the server %s was refused - did you specify the right host or port?",
-					  kc->authority);
+			return errbuf_set(
+				err, "The connection to the server %s was refused - did you specify the right host or port?",
+				kc->authority);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		if (kc->deadline_ms && kube_monotonic_ms() >= kc->deadline_ms)
 			return errbuf_set(err, "timed out waiting for the server");
-		return errbuf_set(err, "Unable to connect to the server: the request timed out after %ld milliseconds",
-				  timeout_ms);
+		return errbuf_set(
+			err, "Unable to connect to the server: the request timed out after %ld milliseconds",
+			timeout_ms);
 	case CURLE_PEER_FAILED_VERIFICATION:
-		return errbuf_set(err, "Unable to connect to the server: tls: failed to verify certificate: %s",
-				  detail);
+		return errbuf_set(
+			err, "Unable to connect to the server: tls: failed to verify certificate: %s",
+			detail);
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
@@ -222,8 +235,8 @@ static int transport_error(struct kube_client *kc, CURLcode rc, const struct xfe
  * whatever the status), -1 when none did (err filled).
  */
 static int perform(struct kube_client *kc, const char *method, const char *url,
-		   struct curl_slist *hdrs, const char *body, size_t len, long timeout_ms,
-		   struct xfer *x, struct outcome *o, struct errbuf *err)
+                   struct curl_slist *hdrs, const char *body, size_t len, long timeout_ms,
+                   struct xfer *x, struct outcome *o, struct errbuf *err)
 {
 	long long start, ms;
 	CURLcode rc;
@@ -289,19 +302,19 @@ static void status_error(long status, const struct strbuf *body, struct errbuf *
 	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(j, "reason");
 	const char *r = status_reason(status);
 
-	if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "Status") &&
-	    cJSON_IsString(msg) && *msg->valuestring) {
+	if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "Status") && cJSON_IsString(msg) &&
+	    *msg->valuestring) {
 		errbuf_set(err, "%s", msg->valuestring);
 		if (cJSON_IsString(reason) && *reason->valuestring)
 			r = reason->valuestring;
 	} else if (body->len) {
 		size_t n = strcspn(body->buf, "\r\n");
 
-		errbuf_set(err, "the server returned HTTP %ld: %.*s", status, (int)(n > 200 ? 200 : n),
-			   body->buf);
+		errbuf_set(err, "the server returned HTTP %ld: %.*s", status,
+		           (int)(n > 200 ? 200 : n), body->buf);
 	} else {
 		errbuf_set(err, "the server returned HTTP %ld%s%s", status,
-			   *kube_status_text(status) ? " " : "", kube_status_text(status));
+		           *kube_status_text(status) ? " " : "", kube_status_text(status));
 	}
 	if (err) {
 		err->code = (int)status;
@@ -313,7 +326,7 @@ static void status_error(long status, const struct strbuf *body, struct errbuf *
 /* ---- requests ---- */
 
 static void build_url(const struct kube_client *kc, const char *path, int with_timeout,
-		      struct strbuf *url)
+                      struct strbuf *url)
 {
 	strbuf_addstr(url, kc->base_url);
 	if (*path != '/')
@@ -322,8 +335,9 @@ static void build_url(const struct kube_client *kc, const char *path, int with_t
 	if (with_timeout && kc->rc->request_timeout_ms > 0) {
 		char d[DURATION_FORMAT_SIZE];
 
-		kube_path_add_query(url, "timeout",
-				    duration_format((int64_t)kc->rc->request_timeout_ms * DURATION_MS, d));
+		kube_path_add_query(
+			url, "timeout",
+			duration_format((int64_t)kc->rc->request_timeout_ms * DURATION_MS, d));
 	}
 }
 
@@ -370,7 +384,7 @@ void kube_response_release(struct kube_response *r)
 
 /* Whether to try again after this outcome; sleeps the wait if so. */
 static int should_retry(struct kube_client *kc, int idempotent, int attempt,
-			const struct outcome *o, const struct xfer *x)
+                        const struct outcome *o, const struct xfer *x)
 {
 	long wait;
 
@@ -382,8 +396,9 @@ static int should_retry(struct kube_client *kc, int idempotent, int attempt,
 		wait = kube_client_backoff_ms(kc, attempt);
 	} else if (o->status == 429 || (idempotent && o->status >= 500 && o->status != 501)) {
 		if (x->retry_after_s >= 0)
-			wait = x->retry_after_s > RETRY_AFTER_CAP_MS / 1000 ? RETRY_AFTER_CAP_MS
-									    : x->retry_after_s * 1000;
+			wait = x->retry_after_s > RETRY_AFTER_CAP_MS / 1000
+			               ? RETRY_AFTER_CAP_MS
+			               : x->retry_after_s * 1000;
 		else
 			wait = kube_client_backoff_ms(kc, attempt);
 	} else {
@@ -393,8 +408,8 @@ static int should_retry(struct kube_client *kc, int idempotent, int attempt,
 }
 
 int kube_request(struct kube_client *kc, const char *method, const char *path,
-		 const char *content_type, const char *body, size_t body_len,
-		 struct kube_response *resp, struct errbuf *err)
+                 const char *content_type, const char *body, size_t body_len,
+                 struct kube_response *resp, struct errbuf *err)
 {
 	int idempotent = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 	int attempt, exec_retried = 0, ret = -1;
@@ -410,7 +425,7 @@ int kube_request(struct kube_client *kc, const char *method, const char *path,
 	for (attempt = 0;; attempt++) {
 		int used_exec = 0, failed = 0;
 		struct curl_slist *hdrs = kube_client_build_headers(kc, body ? content_type : NULL,
-								    &used_exec, err, &failed);
+		                                                    &used_exec, err, &failed);
 
 		if (failed) {
 			kube_client_free_headers(hdrs);
@@ -422,7 +437,7 @@ int kube_request(struct kube_client *kc, const char *method, const char *path,
 		strbuf_reset(&resp->body);
 		xfer_init(&x, kc, &resp->body, kc->max_body);
 		ret = perform(kc, method, url.buf, hdrs, body, body_len, kc->rc->request_timeout_ms,
-			      &x, &o, err);
+		              &x, &o, err);
 		kube_client_free_headers(hdrs);
 		resp->status = o.status;
 		if (o.status == 401 && used_exec && !exec_retried) {
@@ -448,8 +463,7 @@ int kube_request(struct kube_client *kc, const char *method, const char *path,
 }
 
 int kube_stream(struct kube_client *kc, const char *path, long timeout_ms,
-		int (*fn)(const char *data, size_t len, void *arg), void *arg,
-		struct errbuf *err)
+                int (*fn)(const char *data, size_t len, void *arg), void *arg, struct errbuf *err)
 {
 	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
 	struct curl_slist *hdrs;

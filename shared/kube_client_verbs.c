@@ -14,8 +14,7 @@
 
 /* Sends a request and parses a JSON answer into *out (NULL for an empty body). */
 static int request_json(struct kube_client *kc, const char *method, const char *path,
-			const char *content_type, const char *body, cJSON **out,
-			struct errbuf *err)
+                        const char *content_type, const char *body, cJSON **out, struct errbuf *err)
 {
 	struct kube_response r;
 	cJSON *j = NULL;
@@ -27,8 +26,8 @@ static int request_json(struct kube_client *kc, const char *method, const char *
 	if (!ret && out && r.body.len) {
 		j = cJSON_ParseWithLength(r.body.buf, r.body.len);
 		if (!j)
-			ret = errbuf_set(err, "the server's answer to %s %s is not valid JSON", method,
-					 path);
+			ret = errbuf_set(err, "the server's answer to %s %s is not valid JSON",
+			                 method, path);
 		*out = j;
 	}
 	kube_response_release(&r);
@@ -48,9 +47,8 @@ void kube_path_add_query(struct strbuf *sb, const char *key, const char *value)
 	strbuf_addurlenc(sb, value);
 }
 
-void kube_path(struct strbuf *sb, const char *group, const char *version,
-	       const char *resource, const char *ns, const char *name,
-	       const char *subresource)
+void kube_path(struct strbuf *sb, const char *group, const char *version, const char *resource,
+               const char *ns, const char *name, const char *subresource)
 {
 	if (!group || !*group)
 		strbuf_addf(sb, "/api/%s", version);
@@ -72,7 +70,7 @@ void kube_path(struct strbuf *sb, const char *group, const char *version,
 /* ---- LIST ---- */
 
 static void list_page_path(struct strbuf *sb, const char *path, const struct kube_list_opts *o,
-			   const char *cont)
+                           const char *cont)
 {
 	long limit = o && o->limit ? o->limit : 500;
 
@@ -112,7 +110,7 @@ static char *continue_token(cJSON *list)
 }
 
 static int list_pages(struct kube_client *kc, const char *path, const struct kube_list_opts *o,
-		      cJSON **out, int *expired, struct errbuf *err)
+                      cJSON **out, int *expired, struct errbuf *err)
 {
 	struct strbuf p = STRBUF_INIT;
 	cJSON *result = NULL, *page, *items, *it, *meta;
@@ -151,8 +149,8 @@ static int list_pages(struct kube_client *kc, const char *path, const struct kub
 	return 0;
 }
 
-int kube_list(struct kube_client *kc, const char *path, const struct kube_list_opts *o,
-	      cJSON **out, struct errbuf *err)
+int kube_list(struct kube_client *kc, const char *path, const struct kube_list_opts *o, cJSON **out,
+              struct errbuf *err)
 {
 	int expired = 0;
 
@@ -167,8 +165,7 @@ int kube_list(struct kube_client *kc, const char *path, const struct kube_list_o
 
 /* ---- writes ---- */
 
-static void write_path(struct strbuf *sb, const char *path, const struct kube_write_opts *o,
-		       int apply)
+static void write_path(struct strbuf *sb, const char *path, const struct kube_write_opts *o, int apply)
 {
 	strbuf_addstr(sb, path);
 	if (!o)
@@ -182,8 +179,8 @@ static void write_path(struct strbuf *sb, const char *path, const struct kube_wr
 }
 
 static int write_object(struct kube_client *kc, const char *method, const char *path,
-			const cJSON *obj, const struct kube_write_opts *o, cJSON **out,
-			struct errbuf *err)
+                        const cJSON *obj, const struct kube_write_opts *o, cJSON **out,
+                        struct errbuf *err)
 {
 	struct strbuf p = STRBUF_INIT;
 	char *body = cJSON_PrintUnformatted(obj);
@@ -201,20 +198,19 @@ static int write_object(struct kube_client *kc, const char *method, const char *
 }
 
 int kube_create(struct kube_client *kc, const char *collection_path, const cJSON *obj,
-		const struct kube_write_opts *o, cJSON **out, struct errbuf *err)
+                const struct kube_write_opts *o, cJSON **out, struct errbuf *err)
 {
 	return write_object(kc, "POST", collection_path, obj, o, out, err);
 }
 
 int kube_update(struct kube_client *kc, const char *path, const cJSON *obj,
-		const struct kube_write_opts *o, cJSON **out, struct errbuf *err)
+                const struct kube_write_opts *o, cJSON **out, struct errbuf *err)
 {
 	return write_object(kc, "PUT", path, obj, o, out, err);
 }
 
 int kube_patch(struct kube_client *kc, const char *path, enum kube_patch_type type,
-	       const char *body, const struct kube_write_opts *o, cJSON **out,
-	       struct errbuf *err)
+               const char *body, const struct kube_write_opts *o, cJSON **out, struct errbuf *err)
 {
 	static const char *const ctypes[] = {
 		[KUBE_PATCH_MERGE] = "application/merge-patch+json",
@@ -238,7 +234,7 @@ int kube_patch(struct kube_client *kc, const char *path, enum kube_patch_type ty
 }
 
 int kube_delete(struct kube_client *kc, const char *path, const struct kube_delete_opts *o,
-		cJSON **out, struct errbuf *err)
+                cJSON **out, struct errbuf *err)
 {
 	cJSON *opts = cJSON_CreateObject(), *pre;
 	char *body;
@@ -254,10 +250,11 @@ int kube_delete(struct kube_client *kc, const char *path, const struct kube_dele
 			cJSON_AddStringToObject(pre, "uid", o->precondition_uid);
 		if (o->precondition_resource_version)
 			cJSON_AddStringToObject(pre, "resourceVersion",
-						o->precondition_resource_version);
+			                        o->precondition_resource_version);
 	}
 	if (o && o->dry_run)
-		cJSON_AddItemToObject(opts, "dryRun", cJSON_CreateStringArray((const char *[]){ "All" }, 1));
+		cJSON_AddItemToObject(opts, "dryRun",
+		                      cJSON_CreateStringArray((const char *[]){ "All" }, 1));
 	body = cJSON_PrintUnformatted(opts);
 	cJSON_Delete(opts);
 	if (!body) {

@@ -42,7 +42,7 @@ int kube_event_decoder_pending(const struct kube_event_decoder *d)
 }
 
 static const char *const names[] = {
-	[KUBE_EVENT_ADDED] = "ADDED", [KUBE_EVENT_MODIFIED] = "MODIFIED",
+	[KUBE_EVENT_ADDED] = "ADDED",     [KUBE_EVENT_MODIFIED] = "MODIFIED",
 	[KUBE_EVENT_DELETED] = "DELETED", [KUBE_EVENT_BOOKMARK] = "BOOKMARK",
 	[KUBE_EVENT_ERROR] = "ERROR",
 };
@@ -66,8 +66,7 @@ static int event_type(const char *s, enum kube_event_type *t)
 }
 
 /* Parses one complete event text and hands it to fn: 0, 1 (stop) or -1. */
-static int dispatch(const char *text, size_t len, kube_event_fn *fn, void *fn_data,
-		    struct errbuf *err)
+static int dispatch(const char *text, size_t len, kube_event_fn *fn, void *fn_data, struct errbuf *err)
 {
 	cJSON *root = cJSON_ParseWithLength(text, len), *type;
 	struct kube_event ev = { 0 };
@@ -78,7 +77,7 @@ static int dispatch(const char *text, size_t len, kube_event_fn *fn, void *fn_da
 	type = cJSON_GetObjectItemCaseSensitive(root, "type");
 	if (!cJSON_IsString(type) || event_type(type->valuestring, &ev.type) < 0) {
 		ret = errbuf_set(err, "malformed watch event: unknown type %s",
-				 cJSON_IsString(type) ? type->valuestring : "(none)");
+		                 cJSON_IsString(type) ? type->valuestring : "(none)");
 		cJSON_Delete(root);
 		return ret;
 	}
@@ -87,7 +86,7 @@ static int dispatch(const char *text, size_t len, kube_event_fn *fn, void *fn_da
 	if (!cJSON_IsObject(ev.object)) {
 		cJSON_Delete(ev.object);
 		return errbuf_set(err, "malformed watch event: %s without an object",
-				  names_of(ev.type));
+		                  names_of(ev.type));
 	}
 	ret = fn(&ev, fn_data) ? 1 : 0;
 	cJSON_Delete(ev.object);
@@ -100,7 +99,7 @@ static int dispatch(const char *text, size_t len, kube_event_fn *fn, void *fn_da
  * arriving in many pieces is scanned once.
  */
 int kube_event_decoder_feed(struct kube_event_decoder *d, const char *data, size_t len,
-			    kube_event_fn *fn, void *fn_data, struct errbuf *err)
+                            kube_event_fn *fn, void *fn_data, struct errbuf *err)
 {
 	int ret = 0;
 
@@ -129,9 +128,9 @@ int kube_event_decoder_feed(struct kube_event_decoder *d, const char *data, size
 		} else if ((c == '}' || c == ']') && !--d->depth) {
 			if (d->scan + 1 - d->start > d->max_event)
 				return errbuf_set(err, "watch event larger than %zu bytes",
-						  d->max_event);
+				                  d->max_event);
 			ret = dispatch(d->buf.buf + d->start, d->scan + 1 - d->start, fn, fn_data,
-				       err);
+			               err);
 			if (ret < 0)
 				return -1;
 		}
@@ -195,8 +194,7 @@ void kube_watch_set_timeout_seconds(struct kube_watch *kw, long seconds)
 	kw->timeout_s = seconds > 0 ? seconds : 0;
 }
 
-void kube_watch_set_reconnect(struct kube_watch *kw, long base_ms, long max_ms,
-			      int max_failures)
+void kube_watch_set_reconnect(struct kube_watch *kw, long base_ms, long max_ms, int max_failures)
 {
 	kw->base_ms = base_ms > 0 ? base_ms : 1;
 	kw->max_ms = max_ms > kw->base_ms ? max_ms : kw->base_ms;
@@ -268,11 +266,11 @@ static int on_event(struct kube_event *ev, void *p)
 		}
 		/* Any other ERROR ends this stream; the caller decides what next. */
 		errbuf_set(s->err, "watch error: %s",
-			   cJSON_IsString(msg) ? msg->valuestring : "unknown");
+		           cJSON_IsString(msg) ? msg->valuestring : "unknown");
 		if (s->err) {
 			s->err->code = c;
 			snprintf(s->err->reason, sizeof(s->err->reason), "%s",
-				 cJSON_IsString(reason) ? reason->valuestring : "");
+			         cJSON_IsString(reason) ? reason->valuestring : "");
 		}
 		s->failed = 1;
 		return 1;
@@ -290,7 +288,7 @@ static int on_bytes(const char *data, size_t len, void *p)
 }
 
 static void watch_path(struct kube_watch *kw, struct strbuf *sb, const char *path,
-		       const struct kube_watch_opts *o, const char *rv, long timeout_s)
+                       const struct kube_watch_opts *o, const char *rv, long timeout_s)
 {
 	char n[32];
 
@@ -327,7 +325,7 @@ static int failure_result(struct kube_watch *kw, long long deadline_ms)
 }
 
 static int watch_stream(struct kube_watch *kw, const char *path, const struct kube_watch_opts *o,
-			const char *rv, struct stream_ctx *s, struct errbuf *err)
+                        const char *rv, struct stream_ctx *s, struct errbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	long timeout_s = kw->timeout_s ? kw->timeout_s : 300 + (long)(next_random(kw) % 300);
@@ -362,7 +360,7 @@ static int watch_stream(struct kube_watch *kw, const char *path, const struct ku
 }
 
 int kube_watch_once(struct kube_watch *kw, const char *path, const struct kube_watch_opts *o,
-		    kube_event_fn *fn, void *data, struct errbuf *err)
+                    kube_event_fn *fn, void *data, struct errbuf *err)
 {
 	struct stream_ctx s = { .fn = fn, .data = data, .deliver_errors = 1 };
 
@@ -397,9 +395,8 @@ static int retryable(const struct errbuf *err)
 	return !err || err->code == 0 || err->code == 429 || err->code >= 500;
 }
 
-static int list_and_deliver(struct kube_watch *kw, const char *path,
-			    const struct kube_watch_opts *o, int resync, kube_event_fn *fn,
-			    void *data, struct errbuf *err)
+static int list_and_deliver(struct kube_watch *kw, const char *path, const struct kube_watch_opts *o,
+                            int resync, kube_event_fn *fn, void *data, struct errbuf *err)
 {
 	struct kube_list_opts lo = { 0 };
 	struct kube_event ev = { KUBE_EVENT_LIST, NULL, resync };
@@ -424,7 +421,7 @@ static int list_and_deliver(struct kube_watch *kw, const char *path,
 }
 
 int kube_watch_follow(struct kube_watch *kw, const char *path, const struct kube_watch_opts *o,
-		      kube_event_fn *fn, void *data, struct errbuf *err)
+                      kube_event_fn *fn, void *data, struct errbuf *err)
 {
 	long long deadline = o ? o->deadline_ms : 0;
 	int need_list = 1, listed = 0, failures = 0, r;
@@ -487,7 +484,7 @@ static cJSON *find_named(const cJSON *list, const char *name)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items")) {
+	cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(list, "items")) {
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(it, "metadata"), "name");
 
@@ -522,8 +519,8 @@ static int on_object_event(struct kube_event *ev, void *p)
 }
 
 int kube_watch_object(struct kube_watch *kw, const char *path, const char *name,
-		      long long deadline_ms, int (*pred)(const cJSON *obj, void *data),
-		      void *data, cJSON **last, struct errbuf *err)
+                      long long deadline_ms, int (*pred)(const cJSON *obj, void *data), void *data,
+                      cJSON **last, struct errbuf *err)
 {
 	struct object_ctx c = { name, pred, data, NULL };
 	struct kube_watch_opts o = { .deadline_ms = deadline_ms };

@@ -38,15 +38,15 @@ struct kube_watch;
 enum kube_event_type {
 	KUBE_EVENT_ADDED,
 	KUBE_EVENT_MODIFIED,
-	KUBE_EVENT_DELETED,             /* object = its last state */
-	KUBE_EVENT_BOOKMARK,            /* object has only metadata.resourceVersion */
-	KUBE_EVENT_ERROR,               /* object is a Status (kube_watch_once only) */
-	KUBE_EVENT_LIST,                /* object is the whole List (kube_watch_follow only) */
+	KUBE_EVENT_DELETED, /* object = its last state */
+	KUBE_EVENT_BOOKMARK, /* object has only metadata.resourceVersion */
+	KUBE_EVENT_ERROR, /* object is a Status (kube_watch_once only) */
+	KUBE_EVENT_LIST, /* object is the whole List (kube_watch_follow only) */
 };
 
 struct kube_event {
 	enum kube_event_type type;
-	cJSON *object;                  /* see Ownership above */
+	cJSON *object; /* see Ownership above */
 	/* KUBE_EVENT_LIST: 0 for the first list, 1 when it replaces everything
 	 * known so far because the watch expired (the caller resets its state). */
 	int resync;
@@ -73,18 +73,18 @@ void kube_event_decoder_release(struct kube_event_decoder *d);
  * asked to stop (later events in the bytes are dropped), or -1 on a
  * malformed or oversized event. */
 int kube_event_decoder_feed(struct kube_event_decoder *d, const char *data, size_t len,
-			    kube_event_fn *fn, void *fn_data, struct errbuf *err);
+                            kube_event_fn *fn, void *fn_data, struct errbuf *err);
 /* 1 when bytes of an unfinished event are buffered, else 0. */
 int kube_event_decoder_pending(const struct kube_event_decoder *d);
 
 /* Results of the watch functions. */
 enum kube_watch_result {
-	KUBE_WATCH_ERROR = -1,          /* err filled */
-	KUBE_WATCH_STOPPED = 0,         /* the callback (or predicate) said stop */
-	KUBE_WATCH_ENDED = 1,           /* kube_watch_once: the server closed the stream */
-	KUBE_WATCH_EXPIRED = 2,         /* kube_watch_once: 410, resourceVersion too old */
-	KUBE_WATCH_TIMED_OUT = 3,       /* the deadline passed (commands exit 3) */
-	KUBE_WATCH_INTERRUPTED = 4,     /* the stop flag was raised */
+	KUBE_WATCH_ERROR = -1, /* err filled */
+	KUBE_WATCH_STOPPED = 0, /* the callback (or predicate) said stop */
+	KUBE_WATCH_ENDED = 1, /* kube_watch_once: the server closed the stream */
+	KUBE_WATCH_EXPIRED = 2, /* kube_watch_once: 410, resourceVersion too old */
+	KUBE_WATCH_TIMED_OUT = 3, /* the deadline passed (commands exit 3) */
+	KUBE_WATCH_INTERRUPTED = 4, /* the stop flag was raised */
 };
 
 struct kube_watch *kube_watch_new(const struct rest_config *rc, struct errbuf *err);
@@ -101,8 +101,7 @@ void kube_watch_set_timeout_seconds(struct kube_watch *kw, long seconds);
 /* Reconnection after failures: base_ms doubled per consecutive failure up to
  * max_ms, with jitter; give up after max_failures failures in a row without
  * any event (defaults 500 ms, 30 s, 10). */
-void kube_watch_set_reconnect(struct kube_watch *kw, long base_ms, long max_ms,
-			      int max_failures);
+void kube_watch_set_reconnect(struct kube_watch *kw, long base_ms, long max_ms, int max_failures);
 
 struct kube_watch_opts {
 	const char *label_selector;
@@ -110,7 +109,7 @@ struct kube_watch_opts {
 	/* kube_watch_once only: where to start.  NULL or "" = now, with
 	 * synthetic ADDED events for what exists; "0" = any; else exactly. */
 	const char *resource_version;
-	long long deadline_ms;          /* kube_monotonic_ms() based; 0 = none */
+	long long deadline_ms; /* kube_monotonic_ms() based; 0 = none */
 };
 
 /* The resourceVersion of the last event or list seen (NULL before any). */
@@ -124,7 +123,7 @@ const char *kube_watch_resource_version(const struct kube_watch *kw);
  * connection, or a failed request).  o may be NULL.
  */
 int kube_watch_once(struct kube_watch *kw, const char *path, const struct kube_watch_opts *o,
-		    kube_event_fn *fn, void *data, struct errbuf *err);
+                    kube_event_fn *fn, void *data, struct errbuf *err);
 
 /*
  * The LIST+WATCH loop: fn first gets a KUBE_EVENT_LIST with the current
@@ -135,7 +134,7 @@ int kube_watch_once(struct kube_watch *kw, const char *path, const struct kube_w
  * failures in a row (ERROR).  o->resource_version is ignored.
  */
 int kube_watch_follow(struct kube_watch *kw, const char *path, const struct kube_watch_opts *o,
-		      kube_event_fn *fn, void *data, struct errbuf *err);
+                      kube_event_fn *fn, void *data, struct errbuf *err);
 
 /*
  * Follows the object `name` in the collection `path` (fieldSelector
@@ -148,7 +147,7 @@ int kube_watch_follow(struct kube_watch *kw, const char *path, const struct kube
  * show and free.
  */
 int kube_watch_object(struct kube_watch *kw, const char *path, const char *name,
-		      long long deadline_ms, int (*pred)(const cJSON *obj, void *data),
-		      void *data, cJSON **last, struct errbuf *err);
+                      long long deadline_ms, int (*pred)(const cJSON *obj, void *data), void *data,
+                      cJSON **last, struct errbuf *err);
 
 #endif

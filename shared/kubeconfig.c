@@ -19,7 +19,8 @@
 #include "xalloc.h"
 
 #define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
-#define NO_CONFIG "invalid configuration: no configuration has been provided, " \
+#define NO_CONFIG                                                     \
+	"invalid configuration: no configuration has been provided, " \
 	"try setting the KUBECONFIG environment variable or the --kubeconfig flag"
 
 static const struct kubeconfig_overrides no_overrides = KUBECONFIG_OVERRIDES_INIT;
@@ -61,26 +62,30 @@ static int in_cluster_possible(const char *sa_dir)
 	struct stat st;
 	char *token = kcfg_fmt("%s/token", sa_dir);
 	int ok = set(getenv("KUBERNETES_SERVICE_HOST")) && set(getenv("KUBERNETES_SERVICE_PORT")) &&
-		 !stat(token, &st) && !S_ISDIR(st.st_mode);
+	         !stat(token, &st) && !S_ISDIR(st.st_mode);
 
 	free(token);
 	return ok;
 }
 
 static int set_namespace(struct rest_config *rc, const struct kubeconfig_overrides *ov,
-			 const struct ctx_src *c, const char *sa_dir, struct errbuf *err)
+                         const struct ctx_src *c, const char *sa_dir, struct errbuf *err)
 {
 	if (set(ov->namespace)) {
 		if (!dns_label(ov->namespace))
-			return errbuf_set(err, "invalid namespace \"%.100s\": it does not conform to "
-					  "the kubernetes DNS_LABEL rules", ov->namespace);
+			return errbuf_set(err,
+			                  "invalid namespace \"%.100s\": it does not conform to "
+			                  "the kubernetes DNS_LABEL rules",
+			                  ov->namespace);
 		rc->namespace = xstrdup(ov->namespace);
 		rc->namespace_explicit = 1;
 	} else if (c && set(c->namespace)) {
 		if (!dns_label(c->namespace))
-			return errbuf_set(err, "invalid configuration: namespace \"%.100s\" for context "
-					  "\"%s\" does not conform to the kubernetes DNS_LABEL rules",
-					  c->namespace, c->name);
+			return errbuf_set(
+				err,
+				"invalid configuration: namespace \"%.100s\" for context "
+				"\"%s\" does not conform to the kubernetes DNS_LABEL rules",
+				c->namespace, c->name);
 		rc->namespace = xstrdup(c->namespace);
 		rc->namespace_explicit = 1;
 	} else if (in_cluster_possible(sa_dir)) {
@@ -95,8 +100,7 @@ static int set_namespace(struct rest_config *rc, const struct kubeconfig_overrid
 /* --- in-cluster --- */
 
 static int in_cluster(struct loader *L, struct rest_config *rc,
-		      const struct kubeconfig_overrides *ov, const char *sa_dir,
-		      struct errbuf *err)
+                      const struct kubeconfig_overrides *ov, const char *sa_dir, struct errbuf *err)
 {
 	const char *host = getenv("KUBERNETES_SERVICE_HOST");
 	const char *port = getenv("KUBERNETES_SERVICE_PORT");
@@ -105,14 +109,18 @@ static int in_cluster(struct loader *L, struct rest_config *rc,
 	const char *token;
 
 	if (!set(host) || !set(port))
-		return errbuf_set(err, "unable to load in-cluster configuration, "
-				  "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined");
+		return errbuf_set(
+			err, "unable to load in-cluster configuration, "
+			     "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined");
 	token = kcfg_keep(L, kcfg_fmt("%s/token", sa_dir));
 	if (access(token, R_OK))
-		return errbuf_set(err, "unable to load in-cluster configuration: cannot read the "
-				  "service account token %s: %s", token, strerror(errno));
+		return errbuf_set(err,
+		                  "unable to load in-cluster configuration: cannot read the "
+		                  "service account token %s: %s",
+		                  token, strerror(errno));
 	/* JoinHostPort: an IPv6 address is bracketed. */
-	cs.server = kcfg_keep(L, kcfg_fmt(strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s", host, port));
+	cs.server = kcfg_keep(
+		L, kcfg_fmt(strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s", host, port));
 	cs.ca_file = kcfg_keep(L, kcfg_fmt("%s/ca.crt", sa_dir));
 	cs.ca_optional = 1;
 	us.token_file = token;
@@ -143,8 +151,7 @@ int kubeconfig_in_cluster(struct rest_config *out, const char *sa_dir, struct er
 /* --- putting it together --- */
 
 static int from_files(struct loader *L, struct rest_config *rc,
-		      const struct kubeconfig_overrides *ov, const char *sa_dir,
-		      struct errbuf *err)
+                      const struct kubeconfig_overrides *ov, const char *sa_dir, struct errbuf *err)
 {
 	struct ctx_src c = { 0 };
 	struct cluster_src cs = { 0 };
@@ -171,8 +178,7 @@ static int from_files(struct loader *L, struct rest_config *rc,
 	return 0;
 }
 
-int kubeconfig_load(struct rest_config *out, const struct kubeconfig_overrides *ov,
-		    struct errbuf *err)
+int kubeconfig_load(struct rest_config *out, const struct kubeconfig_overrides *ov, struct errbuf *err)
 {
 	struct loader L = { 0 };
 	const char *sa_dir;

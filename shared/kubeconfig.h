@@ -37,33 +37,36 @@
 struct errbuf;
 
 struct kubeconfig_overrides {
-	const char *kubeconfig;         /* --kubeconfig */
-	const char *context;            /* --context */
-	const char *cluster;            /* --cluster */
-	const char *user;               /* --user */
-	const char *namespace;          /* -n/--namespace */
-	const char *server;             /* -s/--server */
+	const char *kubeconfig; /* --kubeconfig */
+	const char *context; /* --context */
+	const char *cluster; /* --cluster */
+	const char *user; /* --user */
+	const char *namespace; /* -n/--namespace */
+	const char *server; /* -s/--server */
 	const char *tls_server_name;
 	const char *certificate_authority;
 	const char *client_certificate;
 	const char *client_key;
 	const char *token;
 	const char *username, *password;
-	int insecure_skip_tls_verify;   /* -1 unset, 0 false, 1 true */
+	int insecure_skip_tls_verify; /* -1 unset, 0 false, 1 true */
 	const char *as_user, *as_uid;
-	const char *const *as_groups;   /* NULL-terminated or NULL */
-	long request_timeout_ms;        /* 0 = none */
+	const char *const *as_groups; /* NULL-terminated or NULL */
+	long request_timeout_ms; /* 0 = none */
 	/* The service-account directory for the in-cluster fallback and its
 	 * namespace; NULL = /var/run/secrets/kubernetes.io/serviceaccount.
 	 * Only tests set it. */
 	const char *in_cluster_sa_dir;
 };
 
-#define KUBECONFIG_OVERRIDES_INIT { .insecure_skip_tls_verify = -1 }
+#define KUBECONFIG_OVERRIDES_INIT              \
+	{                                      \
+		.insecure_skip_tls_verify = -1 \
+	}
 
 /* Loads from files/flags, falling back to in-cluster; 0 or -1. */
 int kubeconfig_load(struct rest_config *out, const struct kubeconfig_overrides *ov,
-		    struct errbuf *err);
+                    struct errbuf *err);
 
 /*
  * In-cluster config from the service-account directory `sa_dir` (NULL =

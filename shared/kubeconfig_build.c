@@ -30,15 +30,17 @@ static int read_whole(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-static int decode_data(const struct named *e, const char *kind, const char *key,
-		       const char *b64, char **out, size_t *len, struct errbuf *err)
+static int decode_data(const struct named *e, const char *kind, const char *key, const char *b64,
+                       char **out, size_t *len, struct errbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	if (base64_decode(&sb, b64, strlen(b64))) {
 		strbuf_release(&sb);
-		return errbuf_set(err, "error loading config file \"%s\": %s \"%s\": \"%s\" is not "
-				  "valid base64", e ? e->file : "", kind, e ? e->name : "", key);
+		return errbuf_set(err,
+		                  "error loading config file \"%s\": %s \"%s\": \"%s\" is not "
+		                  "valid base64",
+		                  e ? e->file : "", kind, e ? e->name : "", key);
 	}
 	*out = strbuf_detach(&sb, len);
 	return 0;
@@ -60,12 +62,15 @@ static int check_proxy(const struct cluster_src *cs, struct errbuf *err)
 	sep = strstr(p, "://");
 	n = sep ? (size_t)(sep - p) : 0;
 	if (!sep || !p[n + 3])
-		return errbuf_set(err, "invalid configuration: proxy-url of cluster \"%s\" is not "
-				  "a URL", cs->name);
+		return errbuf_set(err,
+		                  "invalid configuration: proxy-url of cluster \"%s\" is not "
+		                  "a URL",
+		                  cs->name);
 	if (!scheme_is(p, n, "http") && !scheme_is(p, n, "https") && !scheme_is(p, n, "socks5"))
-		return errbuf_set(err, "invalid configuration: proxy-url of cluster \"%s\": "
-				  "unsupported scheme \"%.*s\", must be http, https, or socks5",
-				  cs->name, (int)(n > 32 ? 32 : n), p);
+		return errbuf_set(err,
+		                  "invalid configuration: proxy-url of cluster \"%s\": "
+		                  "unsupported scheme \"%.*s\", must be http, https, or socks5",
+		                  cs->name, (int)(n > 32 ? 32 : n), p);
 	return 0;
 }
 
@@ -80,23 +85,27 @@ static int normalize_server(const struct cluster_src *cs, char **out, struct err
 
 	if (!sep) {
 		int tls = cs->insecure || set(cs->ca_file) || set(cs->ca_data) ||
-			  set(cs->tls_server_name);
+		          set(cs->tls_server_name);
 
 		strbuf_addstr(&sb, tls ? "https://" : "http://");
 		rest = s;
 	} else {
 		n = (size_t)(sep - s);
 		if (!scheme_is(s, n, "https") && !scheme_is(s, n, "http"))
-			return errbuf_set(err, "invalid configuration: server \"%s\" of cluster \"%s\" "
-					  "is not an http or https URL", s, cs->name);
+			return errbuf_set(err,
+			                  "invalid configuration: server \"%s\" of cluster \"%s\" "
+			                  "is not an http or https URL",
+			                  s, cs->name);
 		strbuf_addstr(&sb, scheme_is(s, n, "https") ? "https://" : "http://");
 		rest = sep + 3;
 	}
 	n = strcspn(rest, "?#");
 	if (!n || strchr("/?#", rest[0])) {
 		strbuf_release(&sb);
-		return errbuf_set(err, "invalid configuration: server \"%s\" of cluster \"%s\" has "
-				  "no host", s, cs->name);
+		return errbuf_set(err,
+		                  "invalid configuration: server \"%s\" of cluster \"%s\" has "
+		                  "no host",
+		                  s, cs->name);
 	}
 	while (n && rest[n - 1] == '/')
 		n--;
@@ -109,30 +118,34 @@ static int cluster_check(const struct cluster_src *cs, struct errbuf *err)
 {
 	if (!set(cs->server))
 		return errbuf_set(err, "invalid configuration: no server found for cluster \"%s\"",
-				  cs->name);
+		                  cs->name);
 	if (set(cs->ca_file) && set(cs->ca_data))
-		return errbuf_set(err, "invalid configuration: certificate-authority-data and "
-				  "certificate-authority are both specified for cluster \"%s\"; "
-				  "certificate-authority-data will override", cs->name);
+		return errbuf_set(err,
+		                  "invalid configuration: certificate-authority-data and "
+		                  "certificate-authority are both specified for cluster \"%s\"; "
+		                  "certificate-authority-data will override",
+		                  cs->name);
 	if (cs->insecure && (set(cs->ca_file) || set(cs->ca_data)))
-		return errbuf_set(err, "invalid configuration: specifying a root certificates file "
-				  "with the insecure flag is not allowed (cluster \"%s\")", cs->name);
+		return errbuf_set(err,
+		                  "invalid configuration: specifying a root certificates file "
+		                  "with the insecure flag is not allowed (cluster \"%s\")",
+		                  cs->name);
 	return check_proxy(cs, err);
 }
 
-int kcfg_cluster_build(struct rest_config *rc, const struct cluster_src *cs,
-		       struct errbuf *err)
+int kcfg_cluster_build(struct rest_config *rc, const struct cluster_src *cs, struct errbuf *err)
 {
 	if (cluster_check(cs, err) || normalize_server(cs, &rc->server, err))
 		return -1;
-	if (set(cs->ca_data) &&
-	    decode_data(cs->e, "cluster", "certificate-authority-data", cs->ca_data, &rc->ca_pem,
-			&rc->ca_pem_len, err))
+	if (set(cs->ca_data) && decode_data(cs->e, "cluster", "certificate-authority-data",
+	                                    cs->ca_data, &rc->ca_pem, &rc->ca_pem_len, err))
 		return -1;
 	if (set(cs->ca_file) && read_whole(cs->ca_file, &rc->ca_pem, &rc->ca_pem_len) &&
 	    !cs->ca_optional)
-		return errbuf_set(err, "invalid configuration: unable to read certificate-authority "
-				  "%s for cluster \"%s\": %s", cs->ca_file, cs->name, strerror(errno));
+		return errbuf_set(err,
+		                  "invalid configuration: unable to read certificate-authority "
+		                  "%s for cluster \"%s\": %s",
+		                  cs->ca_file, cs->name, strerror(errno));
 	rc->tls_server_name = set(cs->tls_server_name) ? xstrdup(cs->tls_server_name) : NULL;
 	rc->insecure_skip_tls_verify = cs->insecure;
 	rc->proxy_url = set(cs->proxy_url) ? xstrdup(cs->proxy_url) : NULL;
@@ -145,18 +158,26 @@ static int user_check_cert(const struct user_src *us, struct errbuf *err)
 	const char *n = us->name;
 
 	if (set(us->cert_file) && set(us->cert_data))
-		return errbuf_set(err, "invalid configuration: client-cert-data and client-cert are "
-				  "both specified for %s; client-cert-data will override", n);
+		return errbuf_set(err,
+		                  "invalid configuration: client-cert-data and client-cert are "
+		                  "both specified for %s; client-cert-data will override",
+		                  n);
 	if (set(us->key_file) && set(us->key_data))
-		return errbuf_set(err, "invalid configuration: client-key-data and client-key are "
-				  "both specified for %s; client-key-data will override", n);
+		return errbuf_set(err,
+		                  "invalid configuration: client-key-data and client-key are "
+		                  "both specified for %s; client-key-data will override",
+		                  n);
 	if ((set(us->cert_file) || set(us->cert_data)) && !set(us->key_file) && !set(us->key_data))
-		return errbuf_set(err, "invalid configuration: client-key-data or client-key must be "
-				  "specified for %s to use the clientCert authentication method", n);
+		return errbuf_set(err,
+		                  "invalid configuration: client-key-data or client-key must be "
+		                  "specified for %s to use the clientCert authentication method",
+		                  n);
 	if ((set(us->key_file) || set(us->key_data)) && !set(us->cert_file) && !set(us->cert_data))
-		return errbuf_set(err, "invalid configuration: client-certificate-data or "
-				  "client-certificate must be specified for %s to use the client "
-				  "key", n);
+		return errbuf_set(err,
+		                  "invalid configuration: client-certificate-data or "
+		                  "client-certificate must be specified for %s to use the client "
+		                  "key",
+		                  n);
 	return 0;
 }
 
@@ -166,23 +187,31 @@ static int user_check(const struct user_src *us, struct errbuf *err)
 	int groups = us->as_groups_ov || (us->as_groups && us->as_groups->child);
 
 	if (set(us->token) && (set(us->username) || set(us->password)))
-		return errbuf_set(err, "invalid configuration: more than one authentication method "
-				  "found for %s; found [token basicAuth], only one is allowed", n);
+		return errbuf_set(err,
+		                  "invalid configuration: more than one authentication method "
+		                  "found for %s; found [token basicAuth], only one is allowed",
+		                  n);
 	if (user_check_cert(us, err))
 		return -1;
 	if (us->exec && us->auth_provider)
-		return errbuf_set(err, "invalid configuration: authProvider cannot be provided in "
-				  "combination with an exec plugin for %s", n);
+		return errbuf_set(err,
+		                  "invalid configuration: authProvider cannot be provided in "
+		                  "combination with an exec plugin for %s",
+		                  n);
 	if (us->auth_provider) {
 		const cJSON *pn = cJSON_GetObjectItemCaseSensitive(us->auth_provider, "name");
 
-		return errbuf_set(err, "user \"%s\": auth-provider \"%.64s\" is not supported, use "
-				  "an exec credential plugin (client.authentication.k8s.io) instead",
-				  n, cJSON_IsString(pn) ? pn->valuestring : "");
+		return errbuf_set(
+			err,
+			"user \"%s\": auth-provider \"%.64s\" is not supported, use "
+			"an exec credential plugin (client.authentication.k8s.io) instead",
+			n, cJSON_IsString(pn) ? pn->valuestring : "");
 	}
 	if ((set(us->as_uid) || groups || us->has_as_extra) && !set(us->as))
-		return errbuf_set(err, "invalid configuration: requesting uid, groups or user-extra "
-				  "for %s without impersonating a user", n);
+		return errbuf_set(err,
+		                  "invalid configuration: requesting uid, groups or user-extra "
+		                  "for %s without impersonating a user",
+		                  n);
 	return 0;
 }
 
@@ -198,25 +227,26 @@ void kcfg_trim(struct strbuf *sb)
 	strbuf_setlen(sb, end - start);
 }
 
-static int read_token_file(struct rest_config *rc, const struct user_src *us,
-			   struct errbuf *err)
+static int read_token_file(struct rest_config *rc, const struct user_src *us, struct errbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	if (strbuf_read_file(&sb, us->token_file, FILE_MAX))
-		return errbuf_set(err, "invalid configuration: unable to read tokenFile %s for "
-				  "user \"%s\": %s", us->token_file, us->name, strerror(errno));
+		return errbuf_set(err,
+		                  "invalid configuration: unable to read tokenFile %s for "
+		                  "user \"%s\": %s",
+		                  us->token_file, us->name, strerror(errno));
 	kcfg_trim(&sb);
 	rc->token = strbuf_detach(&sb, NULL);
 	return 0;
 }
 
 static int read_pem(const struct user_src *us, const char *what, const char *path, char **out,
-		    size_t *len, struct errbuf *err)
+                    size_t *len, struct errbuf *err)
 {
 	if (read_whole(path, out, len))
 		return errbuf_set(err, "invalid configuration: unable to read %s %s for %s: %s",
-				  what, path, us->name, strerror(errno));
+		                  what, path, us->name, strerror(errno));
 	return 0;
 }
 
@@ -235,7 +265,7 @@ static void copy_groups(struct rest_config *rc, const struct user_src *us)
 		n = (size_t)cJSON_GetArraySize(us->as_groups);
 		rc->as_groups = xcalloc(n + 1, sizeof(char *));
 		i = 0;
-		cJSON_ArrayForEach(it, us->as_groups)
+		cJSON_ArrayForEach (it, us->as_groups)
 			rc->as_groups[i++] = xstrdup(it->valuestring);
 	}
 }
@@ -252,14 +282,16 @@ int kcfg_user_build(struct rest_config *rc, const struct user_src *us, struct er
 			return -1;
 	}
 	if (set(us->cert_data) ? decode_data(us->e, "user", "client-certificate-data", us->cert_data,
-					     &rc->client_cert_pem, &rc->client_cert_pem_len, err)
-	    : set(us->cert_file) && read_pem(us, "client-cert", us->cert_file, &rc->client_cert_pem,
-					     &rc->client_cert_pem_len, err))
+	                                     &rc->client_cert_pem, &rc->client_cert_pem_len, err)
+	                       : set(us->cert_file) && read_pem(us, "client-cert", us->cert_file,
+	                                                        &rc->client_cert_pem,
+	                                                        &rc->client_cert_pem_len, err))
 		return -1;
 	if (set(us->key_data) ? decode_data(us->e, "user", "client-key-data", us->key_data,
-					    &rc->client_key_pem, &rc->client_key_pem_len, err)
-	    : set(us->key_file) && read_pem(us, "client-key", us->key_file, &rc->client_key_pem,
-					    &rc->client_key_pem_len, err))
+	                                    &rc->client_key_pem, &rc->client_key_pem_len, err)
+	                      : set(us->key_file) &&
+	                                read_pem(us, "client-key", us->key_file,
+	                                         &rc->client_key_pem, &rc->client_key_pem_len, err))
 		return -1;
 	rc->username = set(us->username) ? xstrdup(us->username) : NULL;
 	rc->password = set(us->password) ? xstrdup(us->password) : NULL;

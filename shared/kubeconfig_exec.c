@@ -18,7 +18,7 @@
 /* --- the exec stanza --- */
 
 static int exec_mode(const struct user_src *us, const char *api, const char *mode,
-		     enum exec_interactive *out, struct errbuf *err)
+                     enum exec_interactive *out, struct errbuf *err)
 {
 	if (!set(mode)) {
 		/* client-go's defaulting: IfAvailable for v1beta1, required for v1. */
@@ -26,8 +26,10 @@ static int exec_mode(const struct user_src *us, const char *api, const char *mod
 			*out = EXEC_IF_AVAILABLE;
 			return 0;
 		}
-		return errbuf_set(err, "invalid configuration: interactiveMode must be specified "
-				  "for %s to use exec authentication plugin", us->name);
+		return errbuf_set(err,
+		                  "invalid configuration: interactiveMode must be specified "
+		                  "for %s to use exec authentication plugin",
+		                  us->name);
 	}
 	if (!strcmp(mode, "Never"))
 		*out = EXEC_NEVER;
@@ -36,31 +38,33 @@ static int exec_mode(const struct user_src *us, const char *api, const char *mod
 	else if (!strcmp(mode, "Always"))
 		*out = EXEC_ALWAYS;
 	else
-		return errbuf_set(err, "invalid configuration: invalid interactiveMode for %s: "
-				  "\"%.64s\"", us->name, mode);
+		return errbuf_set(err,
+		                  "invalid configuration: invalid interactiveMode for %s: "
+		                  "\"%.64s\"",
+		                  us->name, mode);
 	return 0;
 }
 
 /* env entries as "NAME=value" strings in *out (NULL-terminated, caller frees). */
-static int exec_env(const struct user_src *us, const cJSON *env, char ***out,
-		    struct errbuf *err)
+static int exec_env(const struct user_src *us, const cJSON *env, char ***out, struct errbuf *err)
 {
 	const cJSON *it;
 	size_t i = 0;
 
 	*out = xcalloc((size_t)cJSON_GetArraySize(env) + 1, sizeof(char *));
-	cJSON_ArrayForEach(it, env) {
+	cJSON_ArrayForEach (it, env) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
 		const cJSON *value = cJSON_GetObjectItemCaseSensitive(it, "value");
 
 		if (!cJSON_IsString(name) || !*name->valuestring)
-			return errbuf_set(err, "invalid configuration: env variable name must be "
-					  "specified for %s to use exec authentication plugin",
-					  us->name);
+			return errbuf_set(err,
+			                  "invalid configuration: env variable name must be "
+			                  "specified for %s to use exec authentication plugin",
+			                  us->name);
 		if (value && !cJSON_IsNull(value) && !cJSON_IsString(value))
 			return kcfg_type_error(us->e, "user", "exec.env[].value", "a string", err);
 		(*out)[i++] = kcfg_fmt("%s=%s", name->valuestring,
-				       cJSON_IsString(value) ? value->valuestring : "");
+		                       cJSON_IsString(value) ? value->valuestring : "");
 	}
 	return 0;
 }
@@ -80,13 +84,13 @@ static const char **str_array(const cJSON *arr)
 	const cJSON *it;
 	size_t i = 0;
 
-	cJSON_ArrayForEach(it, arr)
+	cJSON_ArrayForEach (it, arr)
 		v[i++] = it->valuestring;
 	return v;
 }
 
 static int exec_fields(struct loader *L, const struct user_src *us, struct exec_config *cfg,
-		       const cJSON **args, const cJSON **env, struct errbuf *err)
+                       const cJSON **args, const cJSON **env, struct errbuf *err)
 {
 	const struct named *e = us->e;
 	const cJSON *x = us->exec;
@@ -103,14 +107,18 @@ static int exec_fields(struct loader *L, const struct user_src *us, struct exec_
 	if (*env && !cJSON_IsNull(*env) && !cJSON_IsArray(*env))
 		return kcfg_type_error(e, "user", "exec.env", "a list", err);
 	if (!set(cfg->command))
-		return errbuf_set(err, "invalid configuration: command must be specified for %s to "
-				  "use exec authentication plugin", us->name);
+		return errbuf_set(err,
+		                  "invalid configuration: command must be specified for %s to "
+		                  "use exec authentication plugin",
+		                  us->name);
 	if (!set(cfg->api_version))
-		return errbuf_set(err, "invalid configuration: apiVersion must be specified for %s "
-				  "to use exec authentication plugin", us->name);
+		return errbuf_set(err,
+		                  "invalid configuration: apiVersion must be specified for %s "
+		                  "to use exec authentication plugin",
+		                  us->name);
 	if (strcmp(cfg->api_version, API_V1) && strcmp(cfg->api_version, API_V1BETA1))
 		return errbuf_set(err, "exec plugin: invalid apiVersion \"%.100s\" for user \"%s\"",
-				  cfg->api_version, us->name);
+		                  cfg->api_version, us->name);
 	/* A bare name is looked up on PATH; anything with a '/' is a path. */
 	if (strchr(cfg->command, '/'))
 		cfg->command = kcfg_resolve(L, e->dir, cfg->command);
@@ -118,7 +126,7 @@ static int exec_fields(struct loader *L, const struct user_src *us, struct exec_
 }
 
 int kcfg_exec_build(struct loader *L, struct rest_config *rc, const struct user_src *us,
-		    const struct cluster_src *cs, struct errbuf *err)
+                    const struct cluster_src *cs, struct errbuf *err)
 {
 	struct exec_config cfg = { 0 };
 	const cJSON *args, *env;

@@ -24,8 +24,7 @@
 
 #define CONFIG_MAX (16u << 20)
 
-__attribute__((format(printf, 1, 2)))
-char *kcfg_fmt(const char *f, ...)
+__attribute__((format(printf, 1, 2))) char *kcfg_fmt(const char *f, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -146,26 +145,32 @@ const char *kcfg_item_name(const cJSON *item)
 }
 
 static int check_item(const cJSON *item, const char *file, const char *list, const char *key,
-		      struct errbuf *err)
+                      struct errbuf *err)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, key);
 
 	if (!cJSON_IsObject(item))
-		return errbuf_set(err, "error loading config file \"%s\": every entry of \"%s\" "
-				  "must be a mapping", file, list);
+		return errbuf_set(err,
+		                  "error loading config file \"%s\": every entry of \"%s\" "
+		                  "must be a mapping",
+		                  file, list);
 	if (name && !cJSON_IsNull(name) && !cJSON_IsString(name))
-		return errbuf_set(err, "error loading config file \"%s\": an entry of \"%s\" has "
-				  "a name that is not a string", file, list);
+		return errbuf_set(err,
+		                  "error loading config file \"%s\": an entry of \"%s\" has "
+		                  "a name that is not a string",
+		                  file, list);
 	if (body && !cJSON_IsNull(body) && !cJSON_IsObject(body))
-		return errbuf_set(err, "error loading config file \"%s\": %s \"%s\": \"%s\" must "
-				  "be a mapping", file, key, kcfg_item_name(item), key);
+		return errbuf_set(err,
+		                  "error loading config file \"%s\": %s \"%s\": \"%s\" must "
+		                  "be a mapping",
+		                  file, key, kcfg_item_name(item), key);
 	return 0;
 }
 
 /* Adds a file's list; an entry named in an earlier file wins, whole. */
 static int add_list(struct entries *es, const cJSON *doc, const char *list, const char *key,
-		    const char *file, const char *dir, struct errbuf *err)
+                    const char *file, const char *dir, struct errbuf *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, list), *item, *prev;
 
@@ -173,8 +178,8 @@ static int add_list(struct entries *es, const cJSON *doc, const char *list, cons
 		return 0;
 	if (!cJSON_IsArray(arr))
 		return errbuf_set(err, "error loading config file \"%s\": \"%s\" must be a list",
-				  file, list);
-	cJSON_ArrayForEach(item, arr) {
+		                  file, list);
+	cJSON_ArrayForEach (item, arr) {
 		const char *name;
 
 		if (check_item(item, file, list, key, err))
@@ -182,8 +187,10 @@ static int add_list(struct entries *es, const cJSON *doc, const char *list, cons
 		name = kcfg_item_name(item);
 		for (prev = arr->child; prev != item; prev = prev->next)
 			if (!strcmp(kcfg_item_name(prev), name))
-				return errbuf_set(err, "error loading config file \"%s\": duplicate "
-						  "name \"%s\" in list \"%s\"", file, name, list);
+				return errbuf_set(err,
+				                  "error loading config file \"%s\": duplicate "
+				                  "name \"%s\" in list \"%s\"",
+				                  file, name, list);
 		if (kcfg_find(es, name))
 			continue;
 		if (es->n == es->alloc) {
@@ -212,8 +219,10 @@ static int load_file(struct loader *L, const char *path, struct errbuf *err)
 	if (cJSON_IsNull(doc))
 		return 0;
 	if (!cJSON_IsObject(doc))
-		return errbuf_set(err, "error loading config file \"%s\": not a kubeconfig "
-				  "(the top level is not a mapping)", path);
+		return errbuf_set(err,
+		                  "error loading config file \"%s\": not a kubeconfig "
+		                  "(the top level is not a mapping)",
+		                  path);
 	file = kcfg_keep(L, xstrdup(path));
 	dir = kcfg_keep(L, abs_dir(path));
 	if (add_list(&L->clusters, doc, "clusters", "cluster", file, dir, err) ||
@@ -222,8 +231,10 @@ static int load_file(struct loader *L, const char *path, struct errbuf *err)
 		return -1;
 	cc = cJSON_GetObjectItemCaseSensitive(doc, "current-context");
 	if (cc && !cJSON_IsNull(cc) && !cJSON_IsString(cc))
-		return errbuf_set(err, "error loading config file \"%s\": \"current-context\" "
-				  "must be a string", path);
+		return errbuf_set(err,
+		                  "error loading config file \"%s\": \"current-context\" "
+		                  "must be a string",
+		                  path);
 	if (!set(L->current_context) && cJSON_IsString(cc))
 		L->current_context = cc->valuestring;
 	return 0;
@@ -270,8 +281,7 @@ static const char *home_dir(void)
 	return pw ? pw->pw_dir : NULL;
 }
 
-int kcfg_load_files(struct loader *L, const struct kubeconfig_overrides *ov,
-		    struct errbuf *err)
+int kcfg_load_files(struct loader *L, const struct kubeconfig_overrides *ov, struct errbuf *err)
 {
 	const char *env = getenv("KUBECONFIG"), *home;
 	struct stat st;
@@ -279,7 +289,7 @@ int kcfg_load_files(struct loader *L, const struct kubeconfig_overrides *ov,
 	if (set(ov->kubeconfig)) {
 		if (stat(ov->kubeconfig, &st))
 			return errbuf_set(err, "error loading config file \"%s\": %s",
-					  ov->kubeconfig, strerror(errno));
+			                  ov->kubeconfig, strerror(errno));
 		return load_file(L, ov->kubeconfig, err);
 	}
 	if (set(env))

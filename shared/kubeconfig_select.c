@@ -15,15 +15,15 @@
 
 /* --- typed access to an entry's fields --- */
 
-int kcfg_type_error(const struct named *e, const char *kind, const char *key,
-		    const char *type, struct errbuf *err)
+int kcfg_type_error(const struct named *e, const char *kind, const char *key, const char *type,
+                    struct errbuf *err)
 {
 	return errbuf_set(err, "error loading config file \"%s\": %s \"%s\": \"%s\" must be %s",
-			  e->file, kind, e->name, key, type);
+	                  e->file, kind, e->name, key, type);
 }
 
 int kcfg_get_str(const struct named *e, const char *kind, const cJSON *obj, const char *key,
-		 const char **out, struct errbuf *err)
+                 const char **out, struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -37,7 +37,7 @@ int kcfg_get_str(const struct named *e, const char *kind, const cJSON *obj, cons
 }
 
 int kcfg_get_bool(const struct named *e, const char *kind, const cJSON *obj, const char *key,
-		  int *out, struct errbuf *err)
+                  int *out, struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -51,8 +51,8 @@ int kcfg_get_bool(const struct named *e, const char *kind, const cJSON *obj, con
 }
 
 /* A list of strings (or absent): *out is the array or NULL. */
-int kcfg_get_strlist(const struct named *e, const char *kind, const cJSON *obj,
-		     const char *key, const cJSON **out, struct errbuf *err)
+int kcfg_get_strlist(const struct named *e, const char *kind, const cJSON *obj, const char *key,
+                     const cJSON **out, struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *it;
 
@@ -61,7 +61,7 @@ int kcfg_get_strlist(const struct named *e, const char *kind, const cJSON *obj,
 		return 0;
 	if (!cJSON_IsArray(v))
 		return kcfg_type_error(e, kind, key, "a list of strings", err);
-	cJSON_ArrayForEach(it, v)
+	cJSON_ArrayForEach (it, v)
 		if (!cJSON_IsString(it))
 			return kcfg_type_error(e, kind, key, "a list of strings", err);
 	*out = v;
@@ -69,7 +69,7 @@ int kcfg_get_strlist(const struct named *e, const char *kind, const cJSON *obj,
 }
 
 static int get_obj(const struct named *e, const char *kind, const cJSON *obj, const char *key,
-		   const cJSON **out, struct errbuf *err)
+                   const cJSON **out, struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -84,8 +84,8 @@ static int get_obj(const struct named *e, const char *kind, const cJSON *obj, co
 
 /* --- context, cluster and user selection --- */
 
-int kcfg_select_context(struct loader *L, const struct kubeconfig_overrides *ov,
-			struct ctx_src *c, struct errbuf *err)
+int kcfg_select_context(struct loader *L, const struct kubeconfig_overrides *ov, struct ctx_src *c,
+                        struct errbuf *err)
 {
 	const struct named *e;
 
@@ -98,8 +98,10 @@ int kcfg_select_context(struct loader *L, const struct kubeconfig_overrides *ov,
 	if (!e && set(ov->context))
 		return errbuf_set(err, "context \"%s\" does not exist", c->name);
 	if (!e)
-		return errbuf_set(err, "invalid configuration: context was not found for "
-				  "specified context: %s", c->name);
+		return errbuf_set(err,
+		                  "invalid configuration: context was not found for "
+		                  "specified context: %s",
+		                  c->name);
 	if (kcfg_get_str(e, "context", e->body, "cluster", &c->cluster, err) ||
 	    kcfg_get_str(e, "context", e->body, "user", &c->user, err) ||
 	    kcfg_get_str(e, "context", e->body, "namespace", &c->namespace, err))
@@ -108,7 +110,7 @@ int kcfg_select_context(struct loader *L, const struct kubeconfig_overrides *ov,
 }
 
 static int exec_extension(struct loader *L, const struct named *e, struct cluster_src *cs,
-			  struct errbuf *err)
+                          struct errbuf *err)
 {
 	const cJSON *exts = cJSON_GetObjectItemCaseSensitive(e->body, "extensions"), *it;
 
@@ -116,7 +118,7 @@ static int exec_extension(struct loader *L, const struct named *e, struct cluste
 		return 0;
 	if (!cJSON_IsArray(exts))
 		return kcfg_type_error(e, "cluster", "extensions", "a list", err);
-	cJSON_ArrayForEach(it, exts) {
+	cJSON_ArrayForEach (it, exts) {
 		const cJSON *ext = cJSON_GetObjectItemCaseSensitive(it, "extension");
 
 		if (strcmp(kcfg_item_name(it), EXEC_EXTENSION) || !ext)
@@ -128,7 +130,7 @@ static int exec_extension(struct loader *L, const struct named *e, struct cluste
 }
 
 static int cluster_from_entry(struct loader *L, const struct named *e, struct cluster_src *cs,
-			      struct errbuf *err)
+                              struct errbuf *err)
 {
 	const char *ca;
 
@@ -146,7 +148,7 @@ static int cluster_from_entry(struct loader *L, const struct named *e, struct cl
 }
 
 int kcfg_select_cluster(struct loader *L, const struct kubeconfig_overrides *ov,
-			const struct ctx_src *c, struct cluster_src *cs, struct errbuf *err)
+                        const struct ctx_src *c, struct cluster_src *cs, struct errbuf *err)
 {
 	const char *name = set(ov->cluster) ? ov->cluster : c->cluster;
 	const struct named *e;
@@ -155,20 +157,24 @@ int kcfg_select_cluster(struct loader *L, const struct kubeconfig_overrides *ov,
 	if (!set(name)) {
 		if (set(ov->server))
 			return 0;
-		return errbuf_set(err, "invalid configuration: cluster was not specified for "
-				  "context \"%s\"", c->name ? c->name : "");
+		return errbuf_set(err,
+		                  "invalid configuration: cluster was not specified for "
+		                  "context \"%s\"",
+		                  c->name ? c->name : "");
 	}
 	e = kcfg_find(&L->clusters, name);
 	if (!e && set(ov->cluster))
 		return errbuf_set(err, "cluster \"%s\" does not exist", name);
 	if (!e)
-		return errbuf_set(err, "invalid configuration: cluster \"%s\" was not found for "
-				  "context \"%s\"", name, c->name);
+		return errbuf_set(err,
+		                  "invalid configuration: cluster \"%s\" was not found for "
+		                  "context \"%s\"",
+		                  name, c->name);
 	return cluster_from_entry(L, e, cs, err);
 }
 
 static int user_from_entry(struct loader *L, const struct named *e, struct user_src *us,
-			   struct errbuf *err)
+                           struct errbuf *err)
 {
 	const char *tf, *cf, *kf;
 	const cJSON *extra;
@@ -197,7 +203,7 @@ static int user_from_entry(struct loader *L, const struct named *e, struct user_
 }
 
 int kcfg_select_user(struct loader *L, const struct kubeconfig_overrides *ov,
-		     const struct ctx_src *c, struct user_src *us, struct errbuf *err)
+                     const struct ctx_src *c, struct user_src *us, struct errbuf *err)
 {
 	const char *name = set(ov->user) ? ov->user : c->user;
 	const struct named *e;
@@ -209,8 +215,10 @@ int kcfg_select_user(struct loader *L, const struct kubeconfig_overrides *ov,
 	if (!e && set(ov->user))
 		return errbuf_set(err, "auth info \"%s\" does not exist", name);
 	if (!e)
-		return errbuf_set(err, "invalid configuration: user \"%s\" was not found for "
-				  "context \"%s\"", name, c->name);
+		return errbuf_set(err,
+		                  "invalid configuration: user \"%s\" was not found for "
+		                  "context \"%s\"",
+		                  name, c->name);
 	return user_from_entry(L, e, us, err);
 }
 

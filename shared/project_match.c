@@ -94,7 +94,8 @@ static int url_unescape(struct strbuf *out, const char *s, size_t n, enum url_en
 		unsigned char c = s[i];
 
 		if (c != '%') {
-			if ((mode == ENC_HOST || mode == ENC_ZONE) && c < 0x80 && should_escape(c, mode))
+			if ((mode == ENC_HOST || mode == ENC_ZONE) && c < 0x80 &&
+			    should_escape(c, mode))
 				return -1;
 			strbuf_addch(out, c);
 			continue;
@@ -178,8 +179,10 @@ static int parse_host(struct go_url *u, const char *h, size_t n)
 		zone = memmem(h, i, "%25", 3);
 		if (zone)
 			return url_unescape(&u->host, h, zone - h, ENC_HOST) ||
-			       url_unescape(&u->host, zone, close - zone, ENC_ZONE) ||
-			       url_unescape(&u->host, close, n - i, ENC_HOST) ? -1 : 0;
+			                       url_unescape(&u->host, zone, close - zone, ENC_ZONE) ||
+			                       url_unescape(&u->host, close, n - i, ENC_HOST)
+			               ? -1
+			               : 0;
 	} else if ((colon = memrchr_c(h, n, ':')) && !valid_port(colon, n - (colon - h))) {
 		return -1;
 	}
@@ -210,7 +213,9 @@ static int parse_authority(struct go_url *u, const char *a, size_t n)
 		return url_unescape(&u->user, a, at - a, ENC_USERINFO);
 	u->has_pass = 1;
 	return url_unescape(&u->user, a, colon - a, ENC_USERINFO) ||
-	       url_unescape(&u->pass, colon + 1, at - colon - 1, ENC_USERINFO) ? -1 : 0;
+	                       url_unescape(&u->pass, colon + 1, at - colon - 1, ENC_USERINFO)
+	               ? -1
+	               : 0;
 }
 
 /* Go's getScheme: the scheme length, 0 when there is none, -1 on ":…". */
@@ -254,7 +259,7 @@ static int url_parse(struct go_url *u, const char *s, size_t n)
 	rest = buf + (slen ? slen + 1 : 0);
 	q = strchr(rest, '?');
 	if (q) {
-		u->has_query = 1;	/* kept verbatim, even when empty */
+		u->has_query = 1; /* kept verbatim, even when empty */
 		*q = '\0';
 		u->query = s + (q + 1 - buf);
 		u->querylen = n - (q + 1 - buf);
@@ -353,8 +358,19 @@ fail:
 /* url.Parse(s).String(), or -1 where Go's Parse fails. */
 static int go_url_roundtrip(const char *s, struct strbuf *out)
 {
-	struct go_url u = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
-			    STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL, 0, 0, 0, 0, 0 };
+	struct go_url u = { STRBUF_INIT,
+		            STRBUF_INIT,
+		            STRBUF_INIT,
+		            STRBUF_INIT,
+		            STRBUF_INIT,
+		            STRBUF_INIT,
+		            STRBUF_INIT,
+		            NULL,
+		            0,
+		            0,
+		            0,
+		            0,
+		            0 };
 	const char *hash = strchr(s, '#');
 	size_t n = hash ? (size_t)(hash - s) : strlen(s);
 	int ret;
@@ -512,7 +528,7 @@ int project_source_permitted(const cJSON *proj, const char *repo_url)
 
 	list = spec_list(proj, "sourceRepos", &present);
 	src = project_normalize_git_url(or_empty(repo_url));
-	cJSON_ArrayForEach(e, list) {
+	cJSON_ArrayForEach (e, list) {
 		if (!cJSON_IsString(e) || !e->valuestring)
 			continue;
 		norm = normalize_pattern(e->valuestring);
@@ -532,8 +548,7 @@ int project_source_permitted(const cJSON *proj, const char *repo_url)
 /* ---- destinations --------------------------------------------------- */
 
 /* 1 matched, 0 no opinion, -1 deny (argocd.md §6.2, note the precedence). */
-static int destination_entry(const cJSON *e, const char *server, const char *name,
-			     const char *ns)
+static int destination_entry(const cJSON *e, const char *server, const char *name, const char *ns)
 {
 	const char *es = str_field(e, "server"), *en = str_field(e, "name");
 	const char *ens = str_field(e, "namespace");
@@ -550,8 +565,8 @@ static int destination_entry(const cJSON *e, const char *server, const char *nam
 	return 0;
 }
 
-int project_destination_permitted(const cJSON *proj, const char *server,
-				  const char *name, const char *ns)
+int project_destination_permitted(const cJSON *proj, const char *server, const char *name,
+                                  const char *ns)
 {
 	const cJSON *list, *e;
 	int present, any = 0, r;
@@ -563,7 +578,7 @@ int project_destination_permitted(const cJSON *proj, const char *server,
 	else if (!*server && !strcmp(name, PROJECT_IN_CLUSTER_NAME))
 		server = PROJECT_IN_CLUSTER_SERVER;
 	list = spec_list(proj, "destinations", &present);
-	cJSON_ArrayForEach(e, list) {
+	cJSON_ArrayForEach (e, list) {
 		if (!cJSON_IsObject(e))
 			continue;
 		r = destination_entry(e, server, name, or_empty(ns));
@@ -579,13 +594,20 @@ int project_destination_permitted(const cJSON *proj, const char *server,
 static const char *class_for(char c)
 {
 	switch (c) {
-	case 'd': return "[0-9]";
-	case 'D': return "[^0-9]";
-	case 'w': return "[0-9A-Za-z_]";
-	case 'W': return "[^0-9A-Za-z_]";
-	case 's': return "[\t\n\f\r ]";
-	case 'S': return "[^\t\n\f\r ]";
-	default: return NULL;
+	case 'd':
+		return "[0-9]";
+	case 'D':
+		return "[^0-9]";
+	case 'w':
+		return "[0-9A-Za-z_]";
+	case 'W':
+		return "[^0-9A-Za-z_]";
+	case 's':
+		return "[\t\n\f\r ]";
+	case 'S':
+		return "[^\t\n\f\r ]";
+	default:
+		return NULL;
 	}
 }
 
@@ -609,7 +631,8 @@ static int re2_to_ere(const char *re, size_t n, struct strbuf *out, int *icase)
 			if (re[i] == '\\')
 				return -1;
 			/* a ']' right after '[' or '[^' is a member */
-			if (re[i] == ']' && re[i - 1] != '[' && !(re[i - 1] == '^' && re[i - 2] == '['))
+			if (re[i] == ']' && re[i - 1] != '[' &&
+			    !(re[i - 1] == '^' && re[i - 2] == '['))
 				in_bracket = 0;
 			strbuf_addch(out, re[i]);
 			continue;
@@ -618,7 +641,7 @@ static int re2_to_ere(const char *re, size_t n, struct strbuf *out, int *icase)
 			in_bracket = 1;
 			strbuf_addch(out, re[i]);
 		} else if (re[i] == '(' && i + 2 < n && re[i + 1] == '?' && re[i + 2] == ':') {
-			strbuf_addch(out, '(');	/* non-capturing is all the same here */
+			strbuf_addch(out, '('); /* non-capturing is all the same here */
 			i += 2;
 		} else if (re[i] == '(' && i + 1 < n && re[i + 1] == '?') {
 			return -1;
@@ -654,7 +677,7 @@ static int regex_search(const char *re, size_t n, const char *text)
 }
 
 int project_app_namespace_permitted(const cJSON *proj, const char *app_ns,
-				    const char *control_plane_ns)
+                                    const char *control_plane_ns)
 {
 	const cJSON *list, *e;
 	const char *p;
@@ -664,7 +687,7 @@ int project_app_namespace_permitted(const cJSON *proj, const char *app_ns,
 	if (!app_ns || !*app_ns || (control_plane_ns && !strcmp(app_ns, control_plane_ns)))
 		return 1;
 	list = spec_list(proj, "sourceNamespaces", &present);
-	cJSON_ArrayForEach(e, list) {
+	cJSON_ArrayForEach (e, list) {
 		if (!cJSON_IsString(e) || !(p = e->valuestring))
 			continue;
 		len = strlen(p);
@@ -686,13 +709,13 @@ static int fp_match(const char *pattern, const char *value)
 }
 
 /* isResourceInList / isNamedResourceInList; name NULL: unnamed entries only. */
-static int kind_in_list(const cJSON *list, const char *group, const char *kind,
-			const char *name, int named)
+static int kind_in_list(const cJSON *list, const char *group, const char *kind, const char *name,
+                        int named)
 {
 	const cJSON *e;
 	const char *en;
 
-	cJSON_ArrayForEach(e, list) {
+	cJSON_ArrayForEach (e, list) {
 		if (!cJSON_IsObject(e) || !fp_match(str_field(e, "kind"), kind) ||
 		    !fp_match(str_field(e, "group"), group))
 			continue;
@@ -703,9 +726,8 @@ static int kind_in_list(const cJSON *list, const char *group, const char *kind,
 	return 0;
 }
 
-int project_group_kind_name_permitted(const cJSON *proj, const char *group,
-				      const char *kind, const char *name,
-				      int namespaced)
+int project_group_kind_name_permitted(const cJSON *proj, const char *group, const char *kind,
+                                      const char *name, int namespaced)
 {
 	const cJSON *white, *black;
 	int wpresent, bpresent, whitelisted, blacklisted;
@@ -716,29 +738,29 @@ int project_group_kind_name_permitted(const cJSON *proj, const char *group,
 		white = spec_list(proj, "namespaceResourceWhitelist", &wpresent);
 		black = spec_list(proj, "namespaceResourceBlacklist", &bpresent);
 		whitelisted = !wpresent || (cJSON_GetArraySize(white) &&
-					    kind_in_list(white, group, kind, NULL, 0));
+		                            kind_in_list(white, group, kind, NULL, 0));
 		blacklisted = bpresent && cJSON_GetArraySize(black) &&
-			      kind_in_list(black, group, kind, NULL, 0);
+		              kind_in_list(black, group, kind, NULL, 0);
 		return whitelisted && !blacklisted;
 	}
 	white = spec_list(proj, "clusterResourceWhitelist", &wpresent);
 	black = spec_list(proj, "clusterResourceBlacklist", &bpresent);
 	whitelisted = wpresent && cJSON_GetArraySize(white) &&
-		      kind_in_list(white, group, kind, name, 1);
+	              kind_in_list(white, group, kind, name, 1);
 	blacklisted = bpresent && cJSON_GetArraySize(black) &&
-		      kind_in_list(black, group, kind, name, 1);
+	              kind_in_list(black, group, kind, name, 1);
 	return whitelisted && !blacklisted;
 }
 
-int project_group_kind_permitted(const cJSON *proj, const char *group,
-				 const char *kind, int namespaced)
+int project_group_kind_permitted(const cJSON *proj, const char *group, const char *kind,
+                                 int namespaced)
 {
 	return project_group_kind_name_permitted(proj, group, kind, NULL, namespaced);
 }
 
-int project_resource_permitted(const cJSON *proj, const char *group,
-			       const char *kind, const char *name, const char *ns,
-			       const char *server, const char *cluster_name)
+int project_resource_permitted(const cJSON *proj, const char *group, const char *kind,
+                               const char *name, const char *ns, const char *server,
+                               const char *cluster_name)
 {
 	int namespaced = ns && *ns;
 
@@ -809,7 +831,7 @@ void project_describe(const cJSON *proj, enum project_list list, struct strbuf *
 
 	items = spec_list(proj, project_list_field(list), &present);
 	wants_string = list == PROJECT_SOURCE_REPOS || list == PROJECT_SOURCE_NAMESPACES;
-	cJSON_ArrayForEach(e, items) {
+	cJSON_ArrayForEach (e, items) {
 		if (wants_string ? !cJSON_IsString(e) || !e->valuestring : !cJSON_IsObject(e))
 			continue;
 		if (n++)

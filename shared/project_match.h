@@ -65,8 +65,8 @@ int project_source_permitted(const cJSON *proj, const char *repo_url);
  * server of PROJECT_IN_CLUSTER_SERVER implies the name "in-cluster" and
  * vice versa.  NULL means "".
  */
-int project_destination_permitted(const cJSON *proj, const char *server,
-				  const char *name, const char *ns);
+int project_destination_permitted(const cJSON *proj, const char *server, const char *name,
+                                  const char *ns);
 
 /*
  * spec.sourceNamespaces: an Application in control_plane_ns, or with an
@@ -79,7 +79,7 @@ int project_destination_permitted(const cJSON *proj, const char *server,
  * Kubernetes keeps namespaces to 63 characters, which bounds the search.
  */
 int project_app_namespace_permitted(const cJSON *proj, const char *app_ns,
-				    const char *control_plane_ns);
+                                    const char *control_plane_ns);
 
 /*
  * The resource kind lists, matched with Go's filepath.Match ("" matches
@@ -93,19 +93,18 @@ int project_app_namespace_permitted(const cJSON *proj, const char *app_ns,
  * without one covers every name.  project_group_kind_permitted() has no
  * name, so entries restricted to names neither permit nor deny there.
  */
-int project_group_kind_permitted(const cJSON *proj, const char *group,
-				 const char *kind, int namespaced);
-int project_group_kind_name_permitted(const cJSON *proj, const char *group,
-				      const char *kind, const char *name,
-				      int namespaced);
+int project_group_kind_permitted(const cJSON *proj, const char *group, const char *kind,
+                                 int namespaced);
+int project_group_kind_name_permitted(const cJSON *proj, const char *group, const char *kind,
+                                      const char *name, int namespaced);
 
 /*
  * IsResourcePermitted: the kind check, and for a namespaced resource
  * (ns != "") the destination check on the resource's own namespace.
  */
-int project_resource_permitted(const cJSON *proj, const char *group,
-			       const char *kind, const char *name, const char *ns,
-			       const char *server, const char *cluster_name);
+int project_resource_permitted(const cJSON *proj, const char *group, const char *kind,
+                               const char *name, const char *ns, const char *server,
+                               const char *cluster_name);
 
 /* The lists a denial message can quote. */
 enum project_list {

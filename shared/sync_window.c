@@ -57,8 +57,8 @@ static int absent(const cJSON *v)
 	return !v || cJSON_IsNull(v);
 }
 
-static int get_string(const cJSON *obj, const char *key, char **out, const char *what,
-		      size_t idx, struct errbuf *err)
+static int get_string(const cJSON *obj, const char *key, char **out, const char *what, size_t idx,
+                      struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -73,7 +73,7 @@ static int get_string(const cJSON *obj, const char *key, char **out, const char 
 }
 
 static int get_bool(const cJSON *obj, const char *key, int *out, const char *what, size_t idx,
-		    struct errbuf *err)
+                    struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -86,8 +86,8 @@ static int get_bool(const cJSON *obj, const char *key, int *out, const char *wha
 	return 0;
 }
 
-static int get_globs(const cJSON *obj, const char *key, struct window_globs *out,
-		     const char *what, size_t idx, struct errbuf *err)
+static int get_globs(const cJSON *obj, const char *key, struct window_globs *out, const char *what,
+                     size_t idx, struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *item;
 
@@ -96,17 +96,17 @@ static int get_globs(const cJSON *obj, const char *key, struct window_globs *out
 	if (!cJSON_IsArray(v))
 		return errbuf_set(err, "%s[%zu].%s: expected an array of strings", what, idx, key);
 	out->v = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*out->v));
-	cJSON_ArrayForEach(item, v) {
+	cJSON_ArrayForEach (item, v) {
 		if (!cJSON_IsString(item))
 			return errbuf_set(err, "%s[%zu].%s: expected an array of strings", what,
-					  idx, key);
+			                  idx, key);
 		out->v[out->n++] = xstrdup(item->valuestring);
 	}
 	return 0;
 }
 
 static int read_window(const cJSON *obj, struct sync_window *w, const char *what, size_t i,
-		       struct errbuf *err)
+                       struct errbuf *err)
 {
 	if (!cJSON_IsObject(obj))
 		return errbuf_set(err, "%s[%zu]: expected an object", what, i);
@@ -126,7 +126,7 @@ static int read_window(const cJSON *obj, struct sync_window *w, const char *what
 }
 
 int sync_windows_from_json(const cJSON *array, const char *what, struct sync_windows *out,
-			   struct errbuf *err)
+                           struct errbuf *err)
 {
 	const cJSON *item;
 
@@ -137,7 +137,7 @@ int sync_windows_from_json(const cJSON *array, const char *what, struct sync_win
 	if (!cJSON_IsArray(array))
 		return errbuf_set(err, "%s: expected an array", what);
 	out->v = xcalloc((size_t)cJSON_GetArraySize(array) + 1, sizeof(*out->v));
-	cJSON_ArrayForEach(item, array) {
+	cJSON_ArrayForEach (item, array) {
 		size_t i = out->n++;
 
 		/* Counted before reading, so a half-read window is released too. */
@@ -149,13 +149,12 @@ int sync_windows_from_json(const cJSON *array, const char *what, struct sync_win
 	return 0;
 }
 
-int sync_windows_from_project(const cJSON *project, struct sync_windows *out,
-			      struct errbuf *err)
+int sync_windows_from_project(const cJSON *project, struct sync_windows *out, struct errbuf *err)
 {
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(project, "spec");
 
 	return sync_windows_from_json(cJSON_GetObjectItemCaseSensitive(spec, "syncWindows"),
-				      "spec.syncWindows", out, err);
+	                              "spec.syncWindows", out, err);
 }
 
 static const char *str_at(const cJSON *obj, const char *key)
@@ -198,20 +197,23 @@ int sync_window_validate(const struct sync_window *w, size_t index, struct errbu
 	int64_t dur;
 
 	if (strcmp(w->kind, "allow") && strcmp(w->kind, "deny"))
-		return errbuf_set(err, "sync window %zu: kind '%s' mismatch: can only be allow or deny",
-				  index, w->kind);
+		return errbuf_set(err,
+		                  "sync window %zu: kind '%s' mismatch: can only be allow or deny",
+		                  index, w->kind);
 	if (cron_parse(w->schedule, &sched, err))
 		return errbuf_prefix(err, "sync window %zu: cannot parse schedule '%s'", index,
-				     w->schedule);
+		                     w->schedule);
 	if (duration_parse(w->duration, &dur, err))
 		return errbuf_prefix(err, "sync window %zu: cannot parse duration '%s'", index,
-				     w->duration);
+		                     w->duration);
 	if (utf8_length(w->description) > MAX_DESCRIPTION)
 		return errbuf_set(err, "sync window %zu: description is longer than %d characters",
-				  index, MAX_DESCRIPTION);
+		                  index, MAX_DESCRIPTION);
 	if (!has_selectors(w))
-		return errbuf_set(err, "sync window %zu: requires one of application, cluster or "
-				  "namespace", index);
+		return errbuf_set(err,
+		                  "sync window %zu: requires one of application, cluster or "
+		                  "namespace",
+		                  index);
 	return 0;
 }
 
@@ -232,13 +234,11 @@ static int same_window(const struct sync_window *a, const struct sync_window *b)
 {
 	return !strcmp(a->kind, b->kind) && !strcmp(a->schedule, b->schedule) &&
 	       !strcmp(a->duration, b->duration) && !strcmp(a->time_zone, b->time_zone) &&
-	       a->and_operator == b->and_operator &&
-	       same_globs(&a->applications, &b->applications) &&
+	       a->and_operator == b->and_operator && same_globs(&a->applications, &b->applications) &&
 	       same_globs(&a->namespaces, &b->namespaces) && same_globs(&a->clusters, &b->clusters);
 }
 
-int sync_windows_validate(const struct sync_windows *ws, struct strbuf *warnings,
-			  struct errbuf *err)
+int sync_windows_validate(const struct sync_windows *ws, struct strbuf *warnings, struct errbuf *err)
 {
 	const struct tz *zone;
 	struct errbuf tzerr;
@@ -371,13 +371,13 @@ static struct instant from_timespec(const struct timespec *ts)
 	return t;
 }
 
-static int compile(const struct sync_window *w, size_t index, struct compiled *c,
-		   struct errbuf *err)
+static int compile(const struct sync_window *w, size_t index, struct compiled *c, struct errbuf *err)
 {
 	c->w = w;
 	c->index = index;
-	c->kind = !strcmp(w->kind, "deny") ? KIND_DENY :
-		  !strcmp(w->kind, "allow") ? KIND_ALLOW : KIND_OTHER;
+	c->kind = !strcmp(w->kind, "deny")    ? KIND_DENY
+	          : !strcmp(w->kind, "allow") ? KIND_ALLOW
+	                                      : KIND_OTHER;
 	if (cron_parse(w->schedule, &c->sched, err))
 		return errbuf_prefix(err, "cannot parse schedule '%s'", w->schedule);
 	if (duration_parse(w->duration, &c->dur, err))
@@ -398,8 +398,7 @@ static int active_at(const struct compiled *c, struct instant t)
 	return fire.sec == CRON_NONE || instant_before(fire, shifted);
 }
 
-int window_is_active(const struct sync_window *w, const struct timespec *now,
-		     struct errbuf *err)
+int window_is_active(const struct sync_window *w, const struct timespec *now, struct errbuf *err)
 {
 	struct compiled c;
 
@@ -410,7 +409,7 @@ int window_is_active(const struct sync_window *w, const struct timespec *now,
 
 /* Collects the windows that block; `manual` drops those with manualSync. */
 static void set_blockers(struct window_verdict *out, const struct compiled *w, const int *pick,
-			 size_t n, int manual)
+                         size_t n, int manual)
 {
 	size_t i;
 
@@ -431,12 +430,12 @@ static int all_have(const struct compiled *w, const int *pick, size_t n, int ove
 }
 
 static void verdict_at(const struct compiled *w, size_t n, int manual,
-		       const struct instant *op_start, struct instant t, struct window_verdict *out);
+                       const struct instant *op_start, struct instant t, struct window_verdict *out);
 
 /* The exceptions of §4.5 steps 3 and 5 for a set of blocking windows. */
 static void blocked(const struct compiled *w, const int *pick, size_t n, int manual,
-		    const struct instant *op_start, enum window_reason denial,
-		    struct window_verdict *out)
+                    const struct instant *op_start, enum window_reason denial,
+                    struct window_verdict *out)
 {
 	set_blockers(out, w, pick, n, 0);
 	out->allowed = 1;
@@ -446,7 +445,8 @@ static void blocked(const struct compiled *w, const int *pick, size_t n, int man
 	}
 	/* Overrun: the same rules, without overrun, at the operation's start. */
 	if (op_start && all_have(w, pick, n, 1)) {
-		struct window_verdict then = { 0, WINDOW_NO_WINDOWS, xcalloc(n + 1, sizeof(size_t)), 0 };
+		struct window_verdict then = { 0, WINDOW_NO_WINDOWS, xcalloc(n + 1, sizeof(size_t)),
+			                       0 };
 		int allowed_then;
 
 		verdict_at(w, n, manual, NULL, *op_start, &then);
@@ -464,7 +464,7 @@ static void blocked(const struct compiled *w, const int *pick, size_t n, int man
 
 /* §4.5 for the matching windows w[0..n); out->blocking has room for n. */
 static void verdict_at(const struct compiled *w, size_t n, int manual,
-		       const struct instant *op_start, struct instant t, struct window_verdict *out)
+                       const struct instant *op_start, struct instant t, struct window_verdict *out)
 {
 	/* windows_next_change() calls this a lot; most projects have few windows. */
 	int small[2][32], *active_deny = small[0], *inactive_allow = small[1];
@@ -504,7 +504,7 @@ static void verdict_at(const struct compiled *w, size_t n, int manual,
 
 /* Compiles the windows of ws that match app; *n gets their number. */
 static int compile_matching(const struct sync_windows *ws, const struct window_app *app,
-			    struct compiled **out, size_t *n, struct errbuf *err)
+                            struct compiled **out, size_t *n, struct errbuf *err)
 {
 	size_t i;
 
@@ -524,8 +524,8 @@ static int compile_matching(const struct sync_windows *ws, const struct window_a
 }
 
 int windows_can_sync(const struct sync_windows *ws, const struct window_app *app, int manual,
-		     const struct timespec *op_start, const struct timespec *now,
-		     struct window_verdict *out, struct errbuf *err)
+                     const struct timespec *op_start, const struct timespec *now,
+                     struct window_verdict *out, struct errbuf *err)
 {
 	struct compiled *w;
 	struct instant start;
@@ -566,7 +566,7 @@ static void take_min(struct instant *best, int *found, struct instant cand)
  * that change, the first two are exact.
  */
 static void window_candidates(const struct compiled *c, struct instant t, struct instant *best,
-			      int *found)
+                              int *found)
 {
 	int32_t off = tz_offset_at(c->zone, t.sec);
 	struct instant shifted = t, cand = { 0, 0 };
@@ -593,7 +593,7 @@ static void window_candidates(const struct compiled *c, struct instant t, struct
 }
 
 static int allowed_at(const struct compiled *w, size_t n, int manual, struct instant t,
-		      size_t *scratch)
+                      size_t *scratch)
 {
 	struct window_verdict v = { 0, WINDOW_NO_WINDOWS, scratch, 0 };
 
@@ -602,7 +602,7 @@ static int allowed_at(const struct compiled *w, size_t n, int manual, struct ins
 }
 
 static int search_change(const struct compiled *w, size_t n, int manual, struct instant t,
-			 struct instant *when)
+                         struct instant *when)
 {
 	size_t *scratch = xcalloc(n + 1, sizeof(*scratch));
 	int64_t limit = t.sec + (int64_t)WINDOWS_LOOKAHEAD_DAYS * 86400;
@@ -641,7 +641,7 @@ static int search_change(const struct compiled *w, size_t n, int manual, struct 
 }
 
 int windows_next_change(const struct sync_windows *ws, const struct window_app *app, int manual,
-			const struct timespec *now, struct timespec *when, struct errbuf *err)
+                        const struct timespec *now, struct timespec *when, struct errbuf *err)
 {
 	struct compiled *w;
 	struct instant found;
@@ -679,7 +679,7 @@ static void describe_window(struct strbuf *out, const struct sync_window *w, siz
 }
 
 void windows_describe_block(struct strbuf *out, const struct sync_windows *ws,
-			    const struct window_verdict *v, const struct timespec *next)
+                            const struct window_verdict *v, const struct timespec *next)
 {
 	char buf[TIMEFMT_RFC3339_SIZE];
 	size_t i;
@@ -701,5 +701,5 @@ void windows_describe_block(struct strbuf *out, const struct sync_windows *ws,
 	}
 	/* Round up: "possible at" must not name an instant that is still blocked. */
 	strbuf_addf(out, "; next sync possible at %s",
-		    timefmt_format_rfc3339((int64_t)next->tv_sec + (next->tv_nsec > 0), buf));
+	            timefmt_format_rfc3339((int64_t)next->tv_sec + (next->tv_nsec > 0), buf));
 }

@@ -50,13 +50,13 @@ struct window_globs {
 /* One entry of AppProject .spec.syncWindows[]; strings are never NULL
  * ("" when absent), kept exactly as written. */
 struct sync_window {
-	char *kind;		/* "allow" or "deny"; anything else fails validation */
-	char *schedule;		/* 5-field cron, see cron.h */
-	char *duration;		/* Go duration, see duration.h */
+	char *kind; /* "allow" or "deny"; anything else fails validation */
+	char *schedule; /* 5-field cron, see cron.h */
+	char *duration; /* Go duration, see duration.h */
 	struct window_globs applications, namespaces, clusters;
 	int manual_sync;
-	char *time_zone;	/* IANA name; "" = UTC */
-	int and_operator;	/* JSON "andOperator" */
+	char *time_zone; /* IANA name; "" = UTC */
+	int and_operator; /* JSON "andOperator" */
 	int sync_overrun;
 	char *description;
 };
@@ -68,20 +68,20 @@ struct sync_windows {
 
 /* The fields of an Application that windows select on (borrowed). */
 struct window_app {
-	const char *name;		/* metadata.name */
-	const char *dest_name;		/* spec.destination.name, may be "" */
-	const char *dest_server;	/* spec.destination.server, may be "" */
-	const char *dest_namespace;	/* spec.destination.namespace */
+	const char *name; /* metadata.name */
+	const char *dest_name; /* spec.destination.name, may be "" */
+	const char *dest_server; /* spec.destination.server, may be "" */
+	const char *dest_namespace; /* spec.destination.namespace */
 };
 
 enum window_reason {
-	WINDOW_NO_WINDOWS,		/* no window matches the app: allowed */
-	WINDOW_ACTIVE_ALLOW,		/* an allow window is active: allowed */
-	WINDOW_ONLY_INACTIVE_DENY,	/* only inactive deny windows match: allowed */
-	WINDOW_MANUAL_OVERRIDE,		/* blocked, but every blocker has manualSync */
-	WINDOW_OVERRUN,			/* blocked, but every blocker has syncOverrun */
-	WINDOW_ACTIVE_DENY,		/* denied by active deny window(s) */
-	WINDOW_OUTSIDE_ALLOW,		/* denied: no allow window is active */
+	WINDOW_NO_WINDOWS, /* no window matches the app: allowed */
+	WINDOW_ACTIVE_ALLOW, /* an allow window is active: allowed */
+	WINDOW_ONLY_INACTIVE_DENY, /* only inactive deny windows match: allowed */
+	WINDOW_MANUAL_OVERRIDE, /* blocked, but every blocker has manualSync */
+	WINDOW_OVERRUN, /* blocked, but every blocker has syncOverrun */
+	WINDOW_ACTIVE_DENY, /* denied by active deny window(s) */
+	WINDOW_OUTSIDE_ALLOW, /* denied: no allow window is active */
 };
 
 struct window_verdict {
@@ -99,12 +99,11 @@ struct window_verdict {
  * an array of strings"); the values are checked by sync_windows_validate().
  * Returns 0, or -1 with err and *out empty.
  */
-int sync_windows_from_project(const cJSON *project, struct sync_windows *out,
-			      struct errbuf *err);
+int sync_windows_from_project(const cJSON *project, struct sync_windows *out, struct errbuf *err);
 
 /* The same for a bare JSON array of windows; `what` names it in errors. */
 int sync_windows_from_json(const cJSON *array, const char *what, struct sync_windows *out,
-			   struct errbuf *err);
+                           struct errbuf *err);
 
 void sync_windows_release(struct sync_windows *ws);
 
@@ -122,13 +121,11 @@ void window_app_from_json(const cJSON *app, struct window_app *out);
  * line each.  Returns 0, or -1 with the first problem in err.
  */
 int sync_window_validate(const struct sync_window *w, size_t index, struct errbuf *err);
-int sync_windows_validate(const struct sync_windows *ws, struct strbuf *warnings,
-			  struct errbuf *err);
+int sync_windows_validate(const struct sync_windows *ws, struct strbuf *warnings, struct errbuf *err);
 
 /* 1 if w is active at `now`, 0 if not, -1 (err) if its schedule or
  * duration does not parse. */
-int window_is_active(const struct sync_window *w, const struct timespec *now,
-		     struct errbuf *err);
+int window_is_active(const struct sync_window *w, const struct timespec *now, struct errbuf *err);
 
 /* 1 if w applies to the app (SyncWindows.Matches, incl. andOperator). */
 int window_matches(const struct sync_window *w, const struct window_app *app);
@@ -142,8 +139,8 @@ int window_matches(const struct sync_window *w, const struct window_app *app);
  * Argo CD treats that as a denial.
  */
 int windows_can_sync(const struct sync_windows *ws, const struct window_app *app, int manual,
-		     const struct timespec *op_start, const struct timespec *now,
-		     struct window_verdict *out, struct errbuf *err);
+                     const struct timespec *op_start, const struct timespec *now,
+                     struct window_verdict *out, struct errbuf *err);
 
 void window_verdict_release(struct window_verdict *v);
 
@@ -161,7 +158,7 @@ void window_verdict_release(struct window_verdict *v);
  * on a window that does not parse.
  */
 int windows_next_change(const struct sync_windows *ws, const struct window_app *app, int manual,
-			const struct timespec *now, struct timespec *when, struct errbuf *err);
+                        const struct timespec *now, struct timespec *when, struct errbuf *err);
 
 /*
  * Appends a one-line human reason for a denied verdict, e.g.
@@ -172,6 +169,6 @@ int windows_next_change(const struct sync_windows *ws, const struct window_app *
  * characters from the project are replaced by '?'.
  */
 void windows_describe_block(struct strbuf *out, const struct sync_windows *ws,
-			    const struct window_verdict *v, const struct timespec *next);
+                            const struct window_verdict *v, const struct timespec *next);
 
 #endif

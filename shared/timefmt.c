@@ -52,8 +52,7 @@ int64_t civil_to_days(int64_t year, int64_t month, int64_t day)
 	return days_from_civil(year, m0 + 1, 1) + day - 1;
 }
 
-int64_t civil_to_time(int64_t year, int64_t month, int64_t day, int64_t hour, int64_t min,
-		      int64_t sec)
+int64_t civil_to_time(int64_t year, int64_t month, int64_t day, int64_t hour, int64_t min, int64_t sec)
 {
 	return civil_to_days(year, month, day) * SECS_PER_DAY + hour * 3600 + min * 60 + sec;
 }
@@ -173,7 +172,7 @@ char *timefmt_format_rfc3339(int64_t t, char buf[TIMEFMT_RFC3339_SIZE])
 
 	time_to_civil(t, &c);
 	snprintf(buf, TIMEFMT_RFC3339_SIZE, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", c.year,
-		 c.month, c.day, c.hour, c.min, c.sec);
+	         c.month, c.day, c.hour, c.min, c.sec);
 	return buf;
 }
 
@@ -244,8 +243,7 @@ char *timefmt_human_duration(int64_t ns, char buf[TIMEFMT_AGE_SIZE])
 	return buf;
 }
 
-char *timefmt_age(const struct timespec *then, const struct timespec *now,
-		  char buf[TIMEFMT_AGE_SIZE])
+char *timefmt_age(const struct timespec *then, const struct timespec *now, char buf[TIMEFMT_AGE_SIZE])
 {
 	int64_t dsec = (int64_t)now->tv_sec - (int64_t)then->tv_sec;
 	int64_t ns;

@@ -36,7 +36,7 @@ int64_t civil_to_days(int64_t year, int64_t month, int64_t day);
 
 /* civil_to_days() plus a time of day, with the same carrying. */
 int64_t civil_to_time(int64_t year, int64_t month, int64_t day, int64_t hour, int64_t min,
-		      int64_t sec);
+                      int64_t sec);
 
 void time_to_civil(int64_t t, struct civil_time *out);
 
@@ -67,6 +67,6 @@ char *timefmt_short_human_duration(int64_t ns, char buf[TIMEFMT_AGE_SIZE]);
 
 /* The AGE of something created at `then`, seen at `now` (HumanDuration). */
 char *timefmt_age(const struct timespec *then, const struct timespec *now,
-		  char buf[TIMEFMT_AGE_SIZE]);
+                  char buf[TIMEFMT_AGE_SIZE]);
 
 #endif

@@ -15,13 +15,13 @@
 
 /* A POSIX TZ rule date: Jn (1-365, no 29 Feb), n (0-365), or Mm.w.d. */
 struct rule_date {
-	char kind;		/* 'J', 'N' or 'M' */
+	char kind; /* 'J', 'N' or 'M' */
 	int n, month, week, wday;
-	int32_t time;		/* seconds after local midnight; may be negative or > 24h */
+	int32_t time; /* seconds after local midnight; may be negative or > 24h */
 };
 
 struct posix_tz {
-	int32_t std_off, dst_off;	/* seconds east */
+	int32_t std_off, dst_off; /* seconds east */
 	int has_dst;
 	struct rule_date start, end;
 };
@@ -296,8 +296,7 @@ static size_t block_len(const struct tzif_counts *c, size_t tsize)
 	       c->isstd + c->isut;
 }
 
-static int read_block(struct tz *z, const unsigned char *p, const struct tzif_counts *c,
-		      size_t tsize)
+static int read_block(struct tz *z, const unsigned char *p, const struct tzif_counts *c, size_t tsize)
 {
 	const unsigned char *idx = p + c->time * tsize, *types = idx + c->time;
 	size_t i;
@@ -367,8 +366,7 @@ static int parse_tzif(struct tz *z, const unsigned char *data, size_t len)
 	return read_footer(z, data + off, len - off);
 }
 
-struct tz *tz_from_tzif(const char *name, const unsigned char *data, size_t len,
-			struct errbuf *err)
+struct tz *tz_from_tzif(const char *name, const unsigned char *data, size_t len, struct errbuf *err)
 {
 	struct tz *z = xcalloc(1, sizeof(*z));
 
@@ -425,7 +423,7 @@ int64_t tz_next_transition(const struct tz *zone, int64_t t)
 
 struct cache_entry {
 	char *dir, *name;
-	struct tz *zone;	/* NULL when loading failed */
+	struct tz *zone; /* NULL when loading failed */
 	char *error;
 	struct cache_entry *next;
 };
@@ -525,8 +523,9 @@ int tz_load(const char *name, const struct tz **out, struct errbuf *err)
 
 		/* Never echo control bytes back into a message. */
 		for (i = 0; name[i] && i < sizeof(shown) - 1; i++)
-			shown[i] = (unsigned char)name[i] < ' ' || (unsigned char)name[i] >= 0x7f ?
-					   '?' : name[i];
+			shown[i] = (unsigned char)name[i] < ' ' || (unsigned char)name[i] >= 0x7f
+			                   ? '?'
+			                   : name[i];
 		shown[i] = '\0';
 		return errbuf_set(err, "invalid time zone name '%s'", shown);
 	}

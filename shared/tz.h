@@ -63,8 +63,7 @@ void tz_set_dir(const char *dir);
 void tz_cache_clear(void);
 
 /* Parses TZif bytes into a zone named `name` that the caller owns. */
-struct tz *tz_from_tzif(const char *name, const unsigned char *data, size_t len,
-			struct errbuf *err);
+struct tz *tz_from_tzif(const char *name, const unsigned char *data, size_t len, struct errbuf *err);
 void tz_free(struct tz *zone);
 
 #endif

@@ -60,7 +60,7 @@ static struct strent *strtab_add(struct strtab *t, const char *key)
 	struct strent *e;
 
 	if (2 * (t->used + 1) > t->cap) {
-		struct strtab bigger = {NULL, t->cap ? 2 * t->cap : 8, 0};
+		struct strtab bigger = { NULL, t->cap ? 2 * t->cap : 8, 0 };
 		size_t i;
 
 		bigger.e = xcalloc(bigger.cap, sizeof(*bigger.e));
@@ -161,7 +161,7 @@ static void measure(const cJSON *v, size_t depth, struct tally *t)
  * budget that stops alias bombs ("billion laughs"). */
 int yj_charge(struct builder *b, const cJSON *v, const yaml_mark_t *m)
 {
-	struct tally t = {0, 0, 0};
+	struct tally t = { 0, 0, 0 };
 
 	measure(v, cJSON_IsObject(v) || cJSON_IsArray(v), &t);
 	if (b->depth + t.depth > MAX_DEPTH)

@@ -35,8 +35,8 @@ static const char *short_tag(const char *tag)
 
 static const char *kind_name(enum ykind k)
 {
-	static const char *const names[] = {"str", "null",  "bool",     "int",
-	                                    "int", "float", "timestamp"};
+	static const char *const names[] = { "str", "null",  "bool",     "int",
+		                             "int", "float", "timestamp" };
 
 	return names[k];
 }
@@ -212,7 +212,7 @@ static int scalar_as_value(struct builder *b, const yaml_event_t *ev, struct sca
 
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
-	struct scalar sc = {.text = STRBUF_INIT};
+	struct scalar sc = { .text = STRBUF_INIT };
 	int rc = resolve_scalar(b, ev, &sc);
 
 	if (!rc)
@@ -359,7 +359,7 @@ static int on_event(struct builder *b, const yaml_event_t *ev, cJSON *docs)
 /* Reader errors carry a byte offset, not a mark: count lines ourselves. */
 static int reader_error(struct builder *b, const yaml_parser_t *p)
 {
-	yaml_mark_t m = {0, 0, 0};
+	yaml_mark_t m = { 0, 0, 0 };
 	size_t i;
 
 	for (i = 0; i < p->problem_offset && i < b->len; i++) {

@@ -15,15 +15,11 @@ static const char *const op_names[] = { "CREATE", "UPDATE", "DELETE", "CONNECT" 
 /* What no policy reads (see admission.h): not built when parsing. */
 static const char *const skip_status[] = { "request", "object", "status", NULL };
 static const char *const skip_old_status[] = { "request", "oldObject", "status", NULL };
-static const char *const skip_managed[] = {
-	"request", "object", "metadata", "managedFields", NULL
-};
-static const char *const skip_old_managed[] = {
-	"request", "oldObject", "metadata", "managedFields", NULL
-};
-static const char *const *const ADMISSION_SKIPPED[] = {
-	skip_status, skip_old_status, skip_managed, skip_old_managed, NULL
-};
+static const char *const skip_managed[] = { "request", "object", "metadata", "managedFields", NULL };
+static const char *const skip_old_managed[] = { "request", "oldObject", "metadata", "managedFields",
+	                                        NULL };
+static const char *const *const ADMISSION_SKIPPED[] = { skip_status, skip_old_status, skip_managed,
+	                                                skip_old_managed, NULL };
 
 /* Optional string field: "" when absent, -1 when of another type. */
 static int opt_str(const cJSON *obj, const char *key, const char **out)
@@ -62,14 +58,15 @@ static int check_envelope(const cJSON *root, struct errbuf *err)
 		return errbuf_set(err, "expected a JSON object (an AdmissionReview)");
 	if (!cJSON_IsString(api) || !cJSON_IsString(kind))
 		return errbuf_set(err, "missing apiVersion or kind: expected %s AdmissionReview",
-				  REVIEW_API_VERSION);
+		                  REVIEW_API_VERSION);
 	if (strcmp(kind->valuestring, "AdmissionReview"))
 		return errbuf_set(err, "unexpected kind \"%.64s\": expected AdmissionReview",
-				  kind->valuestring);
+		                  kind->valuestring);
 	if (strcmp(api->valuestring, REVIEW_API_VERSION))
-		return errbuf_set(err, "unsupported apiVersion \"%.64s\": only %s is served "
-				  "(set admissionReviewVersions: [\"v1\"])",
-				  api->valuestring, REVIEW_API_VERSION);
+		return errbuf_set(err,
+		                  "unsupported apiVersion \"%.64s\": only %s is served "
+		                  "(set admissionReviewVersions: [\"v1\"])",
+		                  api->valuestring, REVIEW_API_VERSION);
 	return 0;
 }
 
@@ -113,9 +110,10 @@ static int parse_user(struct admission_request *req, const cJSON *r, struct errb
 		return 0;
 	if (!cJSON_IsArray(g))
 		return errbuf_set(err, "request.userInfo.groups: expected a list of strings");
-	cJSON_ArrayForEach(it, g)
+	cJSON_ArrayForEach (it, g)
 		if (!cJSON_IsString(it))
-			return errbuf_set(err, "request.userInfo.groups: expected a list of strings");
+			return errbuf_set(err,
+			                  "request.userInfo.groups: expected a list of strings");
 	req->groups = g;
 	return 0;
 }
@@ -125,7 +123,8 @@ static int parse_request(struct admission_request *req, const cJSON *r, struct e
 	const cJSON *dry;
 
 	if (!cJSON_IsObject(r))
-		return errbuf_set(err, "missing request: expected an AdmissionReview with a request");
+		return errbuf_set(err,
+		                  "missing request: expected an AdmissionReview with a request");
 	if (opt_str(r, "uid", &req->uid) || !*req->uid)
 		return errbuf_set(err, "request.uid: expected a non-empty string");
 	if (parse_op(req, r, err) || parse_kind(req, r, err) || parse_user(req, r, err))
@@ -152,8 +151,7 @@ static int take_root(struct admission_request *req, struct errbuf *err)
 	return 0;
 }
 
-int admission_request_from_json(struct admission_request *req, cJSON *root,
-				struct errbuf *err)
+int admission_request_from_json(struct admission_request *req, cJSON *root, struct errbuf *err)
 {
 	memset(req, 0, sizeof(*req));
 	req->root = root;
@@ -162,7 +160,7 @@ int admission_request_from_json(struct admission_request *req, cJSON *root,
 }
 
 int admission_request_parse_in(struct admission_request *req, char *buf, size_t len,
-			       struct arena *a, struct errbuf *err)
+                               struct arena *a, struct errbuf *err)
 {
 	struct errbuf why;
 
@@ -173,7 +171,7 @@ int admission_request_parse_in(struct admission_request *req, char *buf, size_t 
 }
 
 int admission_request_parse(struct admission_request *req, const char *buf, size_t len,
-			    struct errbuf *err)
+                            struct errbuf *err)
 {
 	struct arena *a = xmalloc(sizeof(*a));
 	int ret;
@@ -201,14 +199,14 @@ void admission_request_release(struct admission_request *req)
 }
 
 int admission_user_in(const struct admission_request *req, const char *const *users,
-		      size_t nr_users, const char *const *groups, size_t nr_groups)
+                      size_t nr_users, const char *const *groups, size_t nr_groups)
 {
 	const cJSON *it;
 
 	for (size_t i = 0; i < nr_users; i++)
 		if (!strcmp(users[i], req->username))
 			return 1;
-	cJSON_ArrayForEach(it, req->groups)
+	cJSON_ArrayForEach (it, req->groups)
 		for (size_t i = 0; i < nr_groups; i++)
 			if (!strcmp(groups[i], it->valuestring))
 				return 1;
@@ -237,8 +235,7 @@ void admission_response_warn(struct admission_response *resp, const char *msg)
 	cJSON_AddItemToArray(resp->warnings, cJSON_CreateString(msg));
 }
 
-void admission_response_audit(struct admission_response *resp, const char *key,
-			      const char *value)
+void admission_response_audit(struct admission_response *resp, const char *key, const char *value)
 {
 	if (!resp->audit)
 		resp->audit = cJSON_CreateObject();
@@ -248,16 +245,16 @@ void admission_response_audit(struct admission_response *resp, const char *key,
 
 /* Byte for byte what cJSON_PrintUnformatted gave, without building a tree. */
 void admission_response_render_to(struct strbuf *out, const char *uid,
-				  const struct admission_response *resp)
+                                  const struct admission_response *resp)
 {
 	strbuf_addstr(out, "{\"apiVersion\":\"" REVIEW_API_VERSION "\","
-		      "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	                   "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
 	json_write_string(out, uid);
 	strbuf_addstr(out, resp->allowed ? ",\"allowed\":true" : ",\"allowed\":false");
 	if (!resp->allowed) {
 		strbuf_addf(out, ",\"status\":{\"code\":%d,\"reason\":\"%s\",\"message\":",
-			    resp->code ? resp->code : 403,
-			    resp->code >= 500 ? "InternalError" : "Forbidden");
+		            resp->code ? resp->code : 403,
+		            resp->code >= 500 ? "InternalError" : "Forbidden");
 		json_write_string(out, resp->message.buf);
 		strbuf_addch(out, '}');
 	}

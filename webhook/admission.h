@@ -35,37 +35,36 @@ enum admission_op { OP_CREATE, OP_UPDATE, OP_DELETE, OP_CONNECT };
 
 struct admission_request {
 	cJSON *root;
-	int root_is_cjson;              /* root was made by cJSON: cJSON_Delete it */
-	struct arena *own_arena;        /* parse()'s copy of the body and tree */
+	int root_is_cjson; /* root was made by cJSON: cJSON_Delete it */
+	struct arena *own_arena; /* parse()'s copy of the body and tree */
 	const char *uid;
 	enum admission_op op;
-	const char *operation;          /* "CREATE", … */
-	const char *group, *version, *kind;  /* request.kind; group "" = core */
+	const char *operation; /* "CREATE", … */
+	const char *group, *version, *kind; /* request.kind; group "" = core */
 	const char *resource, *sub_resource; /* sub_resource "" for the main resource */
-	const char *name, *ns;          /* "" when absent */
-	const char *username;           /* "" when absent */
-	const cJSON *groups;            /* userInfo.groups array, or NULL */
-	const cJSON *object;            /* NULL when absent or null */
+	const char *name, *ns; /* "" when absent */
+	const char *username; /* "" when absent */
+	const cJSON *groups; /* userInfo.groups array, or NULL */
+	const cJSON *object; /* NULL when absent or null */
 	const cJSON *old_object;
 	int dry_run;
 };
 
 /* Parses a JSON body (json_arena.h: strict RFC 8259, cJSON's nesting limit). */
 int admission_request_parse(struct admission_request *req, const char *buf, size_t len,
-			    struct errbuf *err);
+                            struct errbuf *err);
 /* The same without a copy: buf is decoded in place and the tree built in
  * `a`; neither may change or go away before admission_request_release(). */
 int admission_request_parse_in(struct admission_request *req, char *buf, size_t len,
-			       struct arena *a, struct errbuf *err);
+                               struct arena *a, struct errbuf *err);
 /* Same checks on an already parsed document, which the request then owns
  * (it is freed even on failure). */
-int admission_request_from_json(struct admission_request *req, cJSON *root,
-				struct errbuf *err);
+int admission_request_from_json(struct admission_request *req, cJSON *root, struct errbuf *err);
 void admission_request_release(struct admission_request *req);
 
 /* 1 when the user or one of its groups is in the list. */
 int admission_user_in(const struct admission_request *req, const char *const *users,
-		      size_t nr_users, const char *const *groups, size_t nr_groups);
+                      size_t nr_users, const char *const *groups, size_t nr_groups);
 
 /*
  * What goes back.  `warnings` is an array of strings and `audit` an object
@@ -74,7 +73,7 @@ int admission_user_in(const struct admission_request *req, const char *const *us
  */
 struct admission_response {
 	int allowed;
-	int code;                       /* 403 on denial */
+	int code; /* 403 on denial */
 	struct strbuf message;
 	cJSON *warnings;
 	cJSON *audit;
@@ -83,13 +82,12 @@ struct admission_response {
 void admission_response_init(struct admission_response *resp);
 void admission_response_release(struct admission_response *resp);
 void admission_response_warn(struct admission_response *resp, const char *msg);
-void admission_response_audit(struct admission_response *resp, const char *key,
-			      const char *value);
+void admission_response_audit(struct admission_response *resp, const char *key, const char *value);
 
 /* The AdmissionReview JSON (one line) for uid; the caller frees it. */
 char *admission_response_render(const char *uid, const struct admission_response *resp);
 /* The same, appended to out (no newline). */
 void admission_response_render_to(struct strbuf *out, const char *uid,
-				  const struct admission_response *resp);
+                                  const struct admission_response *resp);
 
 #endif

@@ -37,23 +37,21 @@ struct check_opts {
 static void check_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: gitops-webhook check --review FILE [--state DIR|FILE]... [--now RFC3339]\n"
-		"                            [--config FILE] [-v]\n\n"
-		"Judges one AdmissionReview offline and prints the response.\n"
-		"Exit status: 0 allowed, 1 denied, 2 bad input.\n");
+	        "Usage: gitops-webhook check --review FILE [--state DIR|FILE]... [--now RFC3339]\n"
+	        "                            [--config FILE] [-v]\n\n"
+	        "Judges one AdmissionReview offline and prints the response.\n"
+	        "Exit status: 0 allowed, 1 denied, 2 bad input.\n");
 }
 
 static int parse_check_args(int argc, char **argv, struct check_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "review", required_argument, NULL, 'r' },
-		{ "state", required_argument, NULL, 's' },
-		{ "now", required_argument, NULL, 'n' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "review", required_argument, NULL, 'r' },
+		                                  { "state", required_argument, NULL, 's' },
+		                                  { "now", required_argument, NULL, 'n' },
+		                                  { "config", required_argument, NULL, 'c' },
+		                                  { "verbose", no_argument, NULL, 'v' },
+		                                  { "help", no_argument, NULL, 'h' },
+		                                  { NULL, 0, NULL, 0 } };
 	int c;
 
 	optind = 1;
@@ -107,7 +105,7 @@ static cJSON *read_review(const char *path, struct errbuf *err)
 }
 
 static int judge(const struct check_opts *o, struct webhook_config *cfg, time_t now,
-		 struct state_snapshot *snap)
+                 struct state_snapshot *snap)
 {
 	struct admission_request req;
 	struct admission_response resp;

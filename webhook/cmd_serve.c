@@ -44,15 +44,17 @@ struct serve_opts {
 static void serve_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: gitops-webhook serve --tls-cert-file F --tls-private-key-file F [options]\n\n"
-		"Options:\n"
-		"  --listen ADDR            HTTPS address (default 0.0.0.0:8443)\n"
-		"  --metrics-listen ADDR    also serve /metrics, /healthz, /readyz over plain HTTP\n"
-		"  --config FILE            policy configuration (YAML)\n"
-		"  --state DIR|FILE         serve from AppProject/Application files (repeatable)\n"
-		"  --kubeconfig FILE        without --state: the API server to watch\n"
-		"                           (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
-		"  --shutdown-grace DUR     how long SIGTERM waits for requests (default 10s)\n");
+	        "Usage: gitops-webhook serve --tls-cert-file F --tls-private-key-file F "
+	        "[options]\n\n"
+	        "Options:\n"
+	        "  --listen ADDR            HTTPS address (default 0.0.0.0:8443)\n"
+	        "  --metrics-listen ADDR    also serve /metrics, /healthz, /readyz over plain "
+	        "HTTP\n"
+	        "  --config FILE            policy configuration (YAML)\n"
+	        "  --state DIR|FILE         serve from AppProject/Application files (repeatable)\n"
+	        "  --kubeconfig FILE        without --state: the API server to watch\n"
+	        "                           (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
+	        "  --shutdown-grace DUR     how long SIGTERM waits for requests (default 10s)\n");
 }
 
 static void add_state(struct serve_opts *o, const char *path)
@@ -76,18 +78,17 @@ static int parse_grace(const char *s, int *ms)
 
 static int parse_serve_args(int argc, char **argv, struct serve_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "tls-cert-file", required_argument, NULL, 'C' },
-		{ "tls-private-key-file", required_argument, NULL, 'K' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "metrics-listen", required_argument, NULL, 'm' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "state", required_argument, NULL, 's' },
-		{ "kubeconfig", required_argument, NULL, 'k' },
-		{ "shutdown-grace", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "tls-cert-file", required_argument, NULL, 'C' },
+		                                  { "tls-private-key-file", required_argument, NULL,
+		                                    'K' },
+		                                  { "listen", required_argument, NULL, 'l' },
+		                                  { "metrics-listen", required_argument, NULL, 'm' },
+		                                  { "config", required_argument, NULL, 'c' },
+		                                  { "state", required_argument, NULL, 's' },
+		                                  { "kubeconfig", required_argument, NULL, 'k' },
+		                                  { "shutdown-grace", required_argument, NULL, 'g' },
+		                                  { "help", no_argument, NULL, 'h' },
+		                                  { NULL, 0, NULL, 0 } };
 	int c;
 
 	optind = 1;
@@ -118,8 +119,9 @@ static int parse_serve_args(int argc, char **argv, struct serve_opts *o)
 		}
 	}
 	if (optind < argc || !o->cert || !o->key) {
-		fprintf(stderr, "error: %s\n", optind < argc ? "unexpected argument" :
-			"--tls-cert-file and --tls-private-key-file are required");
+		fprintf(stderr, "error: %s\n",
+		        optind < argc ? "unexpected argument"
+		                      : "--tls-cert-file and --tls-private-key-file are required");
 		serve_usage(stderr);
 		return -1;
 	}
@@ -134,11 +136,11 @@ static int load_state(const struct serve_opts *o, struct state_store *store)
 
 	if (!snap) {
 		decision_log_error(stderr, "cannot load --state; keeping the previous state",
-				   err.msg, 0, NULL, NULL);
+		                   err.msg, 0, NULL, NULL);
 		return -1;
 	}
-	strbuf_addf(&msg, "state loaded: %zu Applications, %zu AppProjects",
-		    state_app_count(snap), state_project_count(snap));
+	strbuf_addf(&msg, "state loaded: %zu Applications, %zu AppProjects", state_app_count(snap),
+	            state_project_count(snap));
 	decision_log_info(stderr, msg.buf);
 	strbuf_release(&msg);
 	state_store_publish(store, snap, time(NULL));
@@ -156,14 +158,14 @@ static void reload_certs(struct metrics *m)
 		break;
 	case -1:
 		decision_log_error(stderr, "new certificate refused; still serving the old one",
-				   err.msg, 0, NULL, NULL);
+		                   err.msg, 0, NULL, NULL);
 		metrics_observe_cert_reload(m, 0, 0);
 		break;
 	}
 }
 
 static void wait_for_signals(const struct serve_opts *o, struct state_store *store,
-			     struct metrics *m, const sigset_t *set)
+                             struct metrics *m, const sigset_t *set)
 {
 	struct timespec second = { 1, 0 };
 
@@ -180,7 +182,7 @@ static void wait_for_signals(const struct serve_opts *o, struct state_store *sto
 
 /* The state source: files (loaded now), or a watch (synced in the background). */
 static int start_state(const struct serve_opts *o, struct state_store *store,
-		       struct rest_config *rc, struct state_watch **watch)
+                       struct rest_config *rc, struct state_watch **watch)
 {
 	struct kubeconfig_overrides ov = KUBECONFIG_OVERRIDES_INIT;
 	struct errbuf err;
@@ -188,8 +190,7 @@ static int start_state(const struct serve_opts *o, struct state_store *store,
 	if (o->nr_state)
 		return load_state(o, store);
 	ov.kubeconfig = o->kubeconfig;
-	if (kubeconfig_load(rc, &ov, &err) ||
-	    !(*watch = state_watch_start(store, rc, stderr, &err))) {
+	if (kubeconfig_load(rc, &ov, &err) || !(*watch = state_watch_start(store, rc, stderr, &err))) {
 		fprintf(stderr, "error: %s\n", err.msg);
 		return -1;
 	}
@@ -202,8 +203,9 @@ static int run(const struct serve_opts *o, struct webhook_config *cfg, const sig
 	struct rest_config rc = { 0 };
 	struct state_watch *watch = NULL;
 	struct metrics *m = metrics_new();
-	struct server_opts so = { o->listen, o->metrics_listen,
-				  { cfg, &store, NULL, m, stderr, 0, NULL }, 1 };
+	struct server_opts so = {
+		o->listen, o->metrics_listen, { cfg, &store, NULL, m, stderr, 0, NULL }, 1
+	};
 	struct server *srv;
 	struct errbuf err;
 	struct strbuf msg = STRBUF_INIT;
@@ -226,7 +228,7 @@ static int run(const struct serve_opts *o, struct webhook_config *cfg, const sig
 	strbuf_addf(&msg, "serving HTTPS on %s (port %u)", o->listen, server_port(srv));
 	if (o->metrics_listen)
 		strbuf_addf(&msg, ", metrics on %s (port %u)", o->metrics_listen,
-			    server_metrics_port(srv));
+		            server_metrics_port(srv));
 	decision_log_info(stderr, msg.buf);
 	wait_for_signals(o, &store, m, set);
 	decision_log_info(stderr, "shutting down: draining requests");

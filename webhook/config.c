@@ -65,13 +65,13 @@ void webhook_config_release(struct webhook_config *cfg)
 
 /* Rejects keys outside `allowed` so typos do not pass silently. */
 static int check_keys(const cJSON *obj, const char *where, const char *const *allowed,
-		      struct errbuf *err)
+                      struct errbuf *err)
 {
 	const cJSON *it;
 
 	if (!cJSON_IsObject(obj))
 		return errbuf_set(err, "%s: expected a mapping", where);
-	cJSON_ArrayForEach(it, obj) {
+	cJSON_ArrayForEach (it, obj) {
 		const char *const *a;
 
 		for (a = allowed; *a && strcmp(*a, it->string); a++)
@@ -83,7 +83,7 @@ static int check_keys(const cJSON *obj, const char *where, const char *const *al
 }
 
 static int get_string(const cJSON *obj, const char *key, const char *where, char **out,
-		      struct errbuf *err)
+                      struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -97,8 +97,8 @@ static int get_string(const cJSON *obj, const char *key, const char *where, char
 }
 
 /* A list in the file replaces the default list (it does not append). */
-static int get_list(const cJSON *obj, const char *key, const char *where,
-		    struct string_list *out, struct errbuf *err)
+static int get_list(const cJSON *obj, const char *key, const char *where, struct string_list *out,
+                    struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *it;
 
@@ -107,7 +107,7 @@ static int get_list(const cJSON *obj, const char *key, const char *where,
 	if (!cJSON_IsArray(v))
 		return errbuf_set(err, "%s.%s: expected a list of strings", where, key);
 	list_clear(out);
-	cJSON_ArrayForEach(it, v) {
+	cJSON_ArrayForEach (it, v) {
 		if (!cJSON_IsString(it))
 			return errbuf_set(err, "%s.%s: expected a list of strings", where, key);
 		list_add(out, it->valuestring);
@@ -115,8 +115,8 @@ static int get_list(const cJSON *obj, const char *key, const char *where,
 	return 0;
 }
 
-static int get_uint(const cJSON *obj, const char *key, const char *where, double max,
-		    double *out, struct errbuf *err)
+static int get_uint(const cJSON *obj, const char *key, const char *where, double max, double *out,
+                    struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -124,37 +124,35 @@ static int get_uint(const cJSON *obj, const char *key, const char *where, double
 		return 0;
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > max ||
 	    v->valuedouble != (double)(long long)v->valuedouble)
-		return errbuf_set(err, "%s.%s: expected a whole number from 0 to %.0f",
-				  where, key, max);
+		return errbuf_set(err, "%s.%s: expected a whole number from 0 to %.0f", where, key,
+		                  max);
 	*out = v->valuedouble;
 	return 0;
 }
 
-static int get_duration(const cJSON *obj, const char *key, const char *where,
-			long long *ms, struct errbuf *err)
+static int get_duration(const cJSON *obj, const char *key, const char *where, long long *ms,
+                        struct errbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	int64_t ns;
 
 	if (!v)
 		return 0;
-	if (!cJSON_IsString(v) || duration_parse(v->valuestring, &ns, NULL) ||
-	    ns < DURATION_MS)
-		return errbuf_set(err, "%s.%s: expected a positive duration such as \"15m\"",
-				  where, key);
+	if (!cJSON_IsString(v) || duration_parse(v->valuestring, &ns, NULL) || ns < DURATION_MS)
+		return errbuf_set(err, "%s.%s: expected a positive duration such as \"15m\"", where,
+		                  key);
 	*ms = ns / DURATION_MS;
 	return 0;
 }
 
 static int parse_exemptions(const cJSON *obj, const char *where, struct exemptions *e,
-			    struct errbuf *err)
+                            struct errbuf *err)
 {
 	static const char *const keys[] = { "users", "groups", "namespaces", NULL };
 
 	if (!obj)
 		return 0;
-	if (check_keys(obj, where, keys, err) ||
-	    get_list(obj, "users", where, &e->users, err) ||
+	if (check_keys(obj, where, keys, err) || get_list(obj, "users", where, &e->users, err) ||
 	    get_list(obj, "groups", where, &e->groups, err) ||
 	    get_list(obj, "namespaces", where, &e->namespaces, err))
 		return -1;
@@ -164,7 +162,7 @@ static int parse_exemptions(const cJSON *obj, const char *where, struct exemptio
 static int parse_mode(const char *s, enum policy_mode *m)
 {
 	static const enum policy_mode modes[] = { POLICY_OFF, POLICY_AUDIT, POLICY_WARN,
-						  POLICY_ENFORCE };
+		                                  POLICY_ENFORCE };
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++)
 		if (!strcmp(s, policy_mode_name(modes[i]))) {
@@ -189,8 +187,8 @@ static struct policy_config *policy_slot(struct webhook_config *cfg, const char 
 	return p;
 }
 
-static int parse_policy(struct webhook_config *cfg, const cJSON *item,
-			const char *const *known, struct errbuf *err)
+static int parse_policy(struct webhook_config *cfg, const cJSON *item, const char *const *known,
+                        struct errbuf *err)
 {
 	static const char *const keys[] = { "mode", "exemptions", NULL };
 	const char *const *k;
@@ -213,11 +211,12 @@ static int parse_policy(struct webhook_config *cfg, const cJSON *item,
 	else if (mode && (!cJSON_IsString(mode) || parse_mode(mode->valuestring, &p->mode)))
 		return errbuf_set(err, "%s.mode: expected enforce, warn, audit or off", where);
 	strncat(where, ".exemptions", sizeof(where) - strlen(where) - 1);
-	return parse_exemptions(cJSON_GetObjectItemCaseSensitive(item, "exemptions"), where, &p->exempt, err);
+	return parse_exemptions(cJSON_GetObjectItemCaseSensitive(item, "exemptions"), where,
+	                        &p->exempt, err);
 }
 
-static int parse_policies(struct webhook_config *cfg, const cJSON *obj,
-			  const char *const *known, struct errbuf *err)
+static int parse_policies(struct webhook_config *cfg, const cJSON *obj, const char *const *known,
+                          struct errbuf *err)
 {
 	const cJSON *it;
 
@@ -225,7 +224,7 @@ static int parse_policies(struct webhook_config *cfg, const cJSON *obj,
 		return 0;
 	if (!cJSON_IsObject(obj))
 		return errbuf_set(err, "policies: expected a mapping of policy names");
-	cJSON_ArrayForEach(it, obj)
+	cJSON_ArrayForEach (it, obj)
 		if (parse_policy(cfg, it, known, err))
 			return -1;
 	return 0;
@@ -234,9 +233,8 @@ static int parse_policies(struct webhook_config *cfg, const cJSON *obj,
 static int parse_tracking(struct webhook_config *cfg, const cJSON *obj, struct errbuf *err)
 {
 	static const char *const keys[] = { "method", "labelKey", NULL };
-	static const enum tracking_method methods[] = {
-		TRACKING_ANNOTATION, TRACKING_LABEL, TRACKING_ANNOTATION_LABEL
-	};
+	static const enum tracking_method methods[] = { TRACKING_ANNOTATION, TRACKING_LABEL,
+		                                        TRACKING_ANNOTATION_LABEL };
 	const cJSON *m;
 
 	if (!obj)
@@ -279,13 +277,18 @@ static int parse_server(struct webhook_config *cfg, const cJSON *obj, struct err
 }
 
 int webhook_config_apply(struct webhook_config *cfg, const cJSON *doc,
-			 const char *const *known_policies, struct errbuf *err)
+                         const char *const *known_policies, struct errbuf *err)
 {
-	static const char *const keys[] = {
-		"controlPlaneNamespace", "controllerUsers", "namespaceTeardownUsers",
-		"tracking", "deletionApproval", "maxRequestBytes", "exemptions",
-		"policies", "server", NULL
-	};
+	static const char *const keys[] = { "controlPlaneNamespace",
+		                            "controllerUsers",
+		                            "namespaceTeardownUsers",
+		                            "tracking",
+		                            "deletionApproval",
+		                            "maxRequestBytes",
+		                            "exemptions",
+		                            "policies",
+		                            "server",
+		                            NULL };
 	static const char *const approval_keys[] = { "ttl", NULL };
 	const cJSON *approval = cJSON_GetObjectItemCaseSensitive(doc, "deletionApproval");
 	double body = (double)cfg->max_body_bytes;
@@ -293,19 +296,18 @@ int webhook_config_apply(struct webhook_config *cfg, const cJSON *doc,
 	if (cJSON_IsObject(doc) && !doc->child)
 		return 0;
 	if (check_keys(doc, "config", keys, err) ||
-	    get_string(doc, "controlPlaneNamespace", "config", &cfg->control_plane_namespace,
-		       err) ||
+	    get_string(doc, "controlPlaneNamespace", "config", &cfg->control_plane_namespace, err) ||
 	    get_list(doc, "controllerUsers", "config", &cfg->controller_users, err) ||
 	    get_list(doc, "namespaceTeardownUsers", "config", &cfg->teardown_users, err) ||
 	    parse_tracking(cfg, cJSON_GetObjectItemCaseSensitive(doc, "tracking"), err) ||
-	    (approval && (check_keys(approval, "deletionApproval", approval_keys, err) ||
-			  get_duration(approval, "ttl", "deletionApproval",
-				       &cfg->approval_ttl_ms, err))) ||
+	    (approval &&
+	     (check_keys(approval, "deletionApproval", approval_keys, err) ||
+	      get_duration(approval, "ttl", "deletionApproval", &cfg->approval_ttl_ms, err))) ||
 	    get_uint(doc, "maxRequestBytes", "config", 64.0 * 1024 * 1024, &body, err) ||
 	    parse_exemptions(cJSON_GetObjectItemCaseSensitive(doc, "exemptions"), "exemptions",
-			     &cfg->exempt, err) ||
-	    parse_policies(cfg, cJSON_GetObjectItemCaseSensitive(doc, "policies"),
-			   known_policies, err) ||
+	                     &cfg->exempt, err) ||
+	    parse_policies(cfg, cJSON_GetObjectItemCaseSensitive(doc, "policies"), known_policies,
+	                   err) ||
 	    parse_server(cfg, cJSON_GetObjectItemCaseSensitive(doc, "server"), err))
 		return -1;
 	if (body < 1024)
@@ -315,7 +317,7 @@ int webhook_config_apply(struct webhook_config *cfg, const cJSON *doc,
 }
 
 int webhook_config_load(struct webhook_config *cfg, const char *path,
-			const char *const *known_policies, struct errbuf *err)
+                        const char *const *known_policies, struct errbuf *err)
 {
 	cJSON *doc = yamljson_parse_file_one(path, MAX_CONFIG_BYTES, err);
 	int ret;
@@ -329,8 +331,7 @@ int webhook_config_load(struct webhook_config *cfg, const char *path,
 	return 0;
 }
 
-const struct policy_config *webhook_config_policy(const struct webhook_config *cfg,
-						  const char *name)
+const struct policy_config *webhook_config_policy(const struct webhook_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->nr_policies; i++)
 		if (!strcmp(cfg->policies[i].name, name))

@@ -71,7 +71,7 @@ struct webhook_config {
 	long long approval_ttl_ms;
 	size_t max_body_bytes;
 	struct exemptions exempt;
-	struct policy_config *policies;  /* only the ones the file names */
+	struct policy_config *policies; /* only the ones the file names */
 	size_t nr_policies;
 	unsigned max_connections;
 	unsigned idle_timeout_s;
@@ -88,14 +88,13 @@ void webhook_config_release(struct webhook_config *cfg);
 /* Applies a parsed document on top of cfg.  `known_policies` is the
  * NULL-terminated list of policy names the file may configure. */
 int webhook_config_apply(struct webhook_config *cfg, const cJSON *doc,
-			 const char *const *known_policies, struct errbuf *err);
+                         const char *const *known_policies, struct errbuf *err);
 /* Reads a YAML or JSON file and applies it. */
 int webhook_config_load(struct webhook_config *cfg, const char *path,
-			const char *const *known_policies, struct errbuf *err);
+                        const char *const *known_policies, struct errbuf *err);
 
 /* The settings for one policy, or NULL when the file does not name it. */
-const struct policy_config *webhook_config_policy(const struct webhook_config *cfg,
-						  const char *name);
+const struct policy_config *webhook_config_policy(const struct webhook_config *cfg, const char *name);
 
 int string_list_has(const struct string_list *l, const char *s);
 const char *policy_mode_name(enum policy_mode m);

@@ -114,7 +114,7 @@ static void line_emit(FILE *f, struct strbuf *sb)
 }
 
 void decision_log_write(FILE *f, const struct admission_request *req,
-			const struct policy_outcome *out, long long micros)
+                        const struct policy_outcome *out, long long micros)
 {
 	struct strbuf sb;
 	const char *decision = out->allowed ? "allow" : "deny";
@@ -144,8 +144,8 @@ void decision_log_write(FILE *f, const struct admission_request *req,
 	line_emit(f, &sb);
 }
 
-void decision_log_error(FILE *f, const char *msg, const char *error, int code,
-			const char *method, const char *path)
+void decision_log_error(FILE *f, const char *msg, const char *error, int code, const char *method,
+                        const char *path)
 {
 	struct strbuf sb;
 

@@ -21,11 +21,11 @@ struct admission_request;
 struct policy_outcome;
 
 void decision_log_write(FILE *f, const struct admission_request *req,
-			const struct policy_outcome *out, long long micros);
+                        const struct policy_outcome *out, long long micros);
 
 /* {"level":"warn","msg":…,"error":…} plus optional HTTP context. */
-void decision_log_error(FILE *f, const char *msg, const char *error, int code,
-			const char *method, const char *path);
+void decision_log_error(FILE *f, const char *msg, const char *error, int code, const char *method,
+                        const char *path);
 /* {"level":"info","msg":…} */
 void decision_log_info(FILE *f, const char *msg);
 

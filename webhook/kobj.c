@@ -68,7 +68,7 @@ int kobj_array_has(const cJSON *arr, const char *s)
 
 	if (!cJSON_IsArray(arr) || !s)
 		return 0;
-	cJSON_ArrayForEach(it, arr)
+	cJSON_ArrayForEach (it, arr)
 		if (cJSON_IsString(it) && !strcmp(it->valuestring, s))
 			return 1;
 	return 0;
@@ -104,7 +104,7 @@ static const cJSON *member(const cJSON *obj, const char *key)
 }
 
 int kobj_equal_members(const cJSON *a, const cJSON *b, int (*skip)(const char *key),
-		       int (*cmp)(const char *key, const cJSON *x, const cJSON *y))
+                       int (*cmp)(const char *key, const cJSON *x, const cJSON *y))
 {
 	const cJSON *x = next_member(a->child, skip), *y = next_member(b->child, skip);
 	size_t na = 0, nb = 0;

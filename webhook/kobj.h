@@ -37,6 +37,6 @@ int kobj_equal(const cJSON *a, const cJSON *b);
 /* The same for two objects, ignoring the members for which skip(key) is
  * true and comparing the others with cmp(key, x, y). */
 int kobj_equal_members(const cJSON *a, const cJSON *b, int (*skip)(const char *key),
-		       int (*cmp)(const char *key, const cJSON *x, const cJSON *y));
+                       int (*cmp)(const char *key, const cJSON *x, const cJSON *y));
 
 #endif

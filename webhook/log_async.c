@@ -13,14 +13,17 @@
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake, room;
-	struct strbuf pending;          /* lines not handed to the thread yet */
+	struct strbuf pending; /* lines not handed to the thread yet */
 	pthread_t thread;
-	atomic_int fd;                  /* -1 while not started */
+	atomic_int fd; /* -1 while not started */
 	int stop;
-} lg = {
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	STRBUF_INIT, 0, -1, 0
-};
+} lg = { PTHREAD_MUTEX_INITIALIZER,
+	 PTHREAD_COND_INITIALIZER,
+	 PTHREAD_COND_INITIALIZER,
+	 STRBUF_INIT,
+	 0,
+	 -1,
+	 0 };
 
 static void write_all(int fd, const char *buf, size_t len)
 {
@@ -30,7 +33,7 @@ static void write_all(int fd, const char *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;         /* nowhere to report it: the log is what failed */
+			return; /* nowhere to report it: the log is what failed */
 		buf += n;
 		len -= (size_t)n;
 	}

@@ -12,14 +12,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"gitops-webhook: a validating admission webhook that makes Argo CD's safety rules\n"
-		"hold for every write to the cluster.\n\n"
-		"Usage:\n"
-		"  gitops-webhook serve --tls-cert-file F --tls-private-key-file F [options]\n"
-		"  gitops-webhook check --review FILE [--state DIR|FILE]... [--now RFC3339]\n"
-		"                       [--config FILE]\n"
-		"  gitops-webhook version\n\n"
-		"Run \"gitops-webhook COMMAND --help\" for a command's options.\n");
+	        "gitops-webhook: a validating admission webhook that makes Argo CD's safety rules\n"
+	        "hold for every write to the cluster.\n\n"
+	        "Usage:\n"
+	        "  gitops-webhook serve --tls-cert-file F --tls-private-key-file F [options]\n"
+	        "  gitops-webhook check --review FILE [--state DIR|FILE]... [--now RFC3339]\n"
+	        "                       [--config FILE]\n"
+	        "  gitops-webhook version\n\n"
+	        "Run \"gitops-webhook COMMAND --help\" for a command's options.\n");
 }
 
 static void *json_alloc(size_t n)

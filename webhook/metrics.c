@@ -9,14 +9,13 @@
 #define SERIES_CAP 2000
 #define NR_BUCKETS 13
 
-static const double buckets[NR_BUCKETS] = {
-	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5
-};
+static const double buckets[NR_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+	                                    0.025,  0.05,    0.1,    0.25,  1,      2.5 };
 
 struct series {
 	struct series *next;
 	unsigned long long value;
-	char labels[];                  /* rendered: a="x",b="y" */
+	char labels[]; /* rendered: a="x",b="y" */
 };
 
 struct family {
@@ -59,13 +58,13 @@ struct metrics *metrics_new(void)
 
 	pthread_mutex_init(&m->lock, NULL);
 	family_init(&m->requests, "gitops_webhook_admission_requests_total",
-		    "AdmissionReviews judged, by deciding policy and decision.");
+	            "AdmissionReviews judged, by deciding policy and decision.");
 	family_init(&m->violations, "gitops_webhook_policy_violations_total",
-		    "Policy violations found, in any mode.");
+	            "Policy violations found, in any mode.");
 	family_init(&m->http, "gitops_webhook_http_responses_total",
-		    "HTTP responses sent, by status code.");
+	            "HTTP responses sent, by status code.");
 	family_init(&m->reloads, "gitops_webhook_certificate_reloads_total",
-		    "Serving certificate (re)loads, by result.");
+	            "Serving certificate (re)loads, by result.");
 	return m;
 }
 
@@ -156,7 +155,7 @@ void metrics_observe_review(struct metrics *m, const struct metrics_review *r)
 }
 
 static void violation_labels(struct strbuf *sb, const char *policy, const char *mode,
-			     const char *operation, const char *kind, int dry_run)
+                             const char *operation, const char *kind, int dry_run)
 {
 	add_label(sb, "policy", policy);
 	add_label(sb, "mode", mode);
@@ -166,7 +165,7 @@ static void violation_labels(struct strbuf *sb, const char *policy, const char *
 }
 
 void metrics_observe_violation(struct metrics *m, const char *policy, const char *mode,
-			       const char *operation, const char *kind, int dry_run)
+                               const char *operation, const char *kind, int dry_run)
 {
 	struct strbuf l = STRBUF_INIT, o = STRBUF_INIT;
 	struct series *s;
@@ -226,12 +225,14 @@ static void render_histogram(struct metrics *m, struct strbuf *out)
 {
 	const char *name = "gitops_webhook_admission_duration_seconds";
 
-	strbuf_addf(out, "# HELP %s Time to judge one AdmissionReview, parse to response.\n"
-		    "# TYPE %s histogram\n", name, name);
+	strbuf_addf(out,
+	            "# HELP %s Time to judge one AdmissionReview, parse to response.\n"
+	            "# TYPE %s histogram\n",
+	            name, name);
 	for (int i = 0; i < NR_BUCKETS; i++)
 		strbuf_addf(out, "%s_bucket{le=\"%g\"} %llu\n", name, buckets[i], m->hist[i]);
-	strbuf_addf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.9f\n%s_count %llu\n",
-		    name, m->hist_count, name, m->hist_sum, name, m->hist_count);
+	strbuf_addf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.9f\n%s_count %llu\n", name,
+	            m->hist_count, name, m->hist_sum, name, m->hist_count);
 }
 
 void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct strbuf *out)
@@ -244,17 +245,14 @@ void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct st
 	render_family(out, &m->reloads);
 	if (m->cert_not_after)
 		gauge(out, "gitops_webhook_certificate_expiry_timestamp_seconds",
-		      "When the serving certificate expires (Unix time).",
-		      (double)m->cert_not_after);
+		      "When the serving certificate expires (Unix time).", (double)m->cert_not_after);
 	pthread_mutex_unlock(&m->lock);
 	gauge(out, "gitops_webhook_state_synced",
-	      "1 when the Application/AppProject cache is synced and current.",
-	      g->state_synced);
+	      "1 when the Application/AppProject cache is synced and current.", g->state_synced);
 	gauge(out, "gitops_webhook_state_age_seconds",
-	      "Seconds since the cache was last known current (-1: never).",
-	      g->state_age_seconds);
+	      "Seconds since the cache was last known current (-1: never).", g->state_age_seconds);
 	strbuf_addstr(out, "# HELP gitops_webhook_state_objects Objects in the cache.\n"
-		      "# TYPE gitops_webhook_state_objects gauge\n");
+	                   "# TYPE gitops_webhook_state_objects gauge\n");
 	strbuf_addf(out, "gitops_webhook_state_objects{kind=\"Application\"} %lu\n", g->apps);
 	strbuf_addf(out, "gitops_webhook_state_objects{kind=\"AppProject\"} %lu\n", g->projects);
 }

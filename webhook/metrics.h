@@ -35,14 +35,14 @@ struct metrics_review {
 };
 void metrics_observe_review(struct metrics *m, const struct metrics_review *r);
 void metrics_observe_violation(struct metrics *m, const char *policy, const char *mode,
-			       const char *operation, const char *kind, int dry_run);
+                               const char *operation, const char *kind, int dry_run);
 void metrics_observe_http(struct metrics *m, int code);
 void metrics_observe_cert_reload(struct metrics *m, int ok, time_t not_after);
 
 /* Gauges sampled at scrape time. */
 struct metrics_gauges {
 	int state_synced;
-	double state_age_seconds;       /* < 0: never synced */
+	double state_age_seconds; /* < 0: never synced */
 	unsigned long apps, projects;
 };
 void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct strbuf *out);

@@ -16,23 +16,14 @@ extern const struct policy policy_sync_windows __attribute__((weak));
 extern const struct policy policy_change_freeze __attribute__((weak));
 extern const struct policy policy_project_restrictions __attribute__((weak));
 
-const char *const policy_names[] = {
-	"deletion-protection",
-	"deletion-confirmation",
-	"sync-windows",
-	"change-freeze",
-	"project-restrictions",
-	NULL
-};
+const char *const policy_names[] = { "deletion-protection", "deletion-confirmation", "sync-windows",
+	                             "change-freeze",       "project-restrictions",  NULL };
 
 static const struct policy *registry(size_t i)
 {
 	const struct policy *all[] = {
-		&policy_deletion_protection,
-		&policy_deletion_confirmation,
-		&policy_sync_windows,
-		&policy_change_freeze,
-		&policy_project_restrictions,
+		&policy_deletion_protection, &policy_deletion_confirmation, &policy_sync_windows,
+		&policy_change_freeze,       &policy_project_restrictions,
 	};
 
 	return i < sizeof(all) / sizeof(*all) ? all[i] : NULL;
@@ -44,8 +35,8 @@ static size_t registry_size(void)
 }
 
 void policy_input_init(struct policy_input *in, const struct admission_request *req,
-		       const struct webhook_config *cfg, const struct state_snapshot *state,
-		       time_t now)
+                       const struct webhook_config *cfg, const struct state_snapshot *state,
+                       time_t now)
 {
 	memset(in, 0, sizeof(*in));
 	in->req = req;
@@ -56,7 +47,7 @@ void policy_input_init(struct policy_input *in, const struct admission_request *
 	in->by_teardown = string_list_has(&cfg->teardown_users, req->username);
 	in->subject = req->op == OP_DELETE ? req->old_object : req->object;
 	in->owned = tracking_owner(in->subject, cfg, &in->owner) ||
-		    tracking_owner(req->old_object, cfg, &in->owner);
+	            tracking_owner(req->old_object, cfg, &in->owner);
 }
 
 void policy_outcome_init(struct policy_outcome *out)
@@ -76,10 +67,9 @@ static int exempt(const struct exemptions *e, const struct admission_request *re
 {
 	const cJSON *g;
 
-	if (string_list_has(&e->users, req->username) ||
-	    string_list_has(&e->namespaces, req->ns))
+	if (string_list_has(&e->users, req->username) || string_list_has(&e->namespaces, req->ns))
 		return 1;
-	cJSON_ArrayForEach(g, req->groups)
+	cJSON_ArrayForEach (g, req->groups)
 		if (string_list_has(&e->groups, g->valuestring))
 			return 1;
 	return 0;
@@ -96,7 +86,7 @@ static void record(struct policy_outcome *out, const char *name, enum policy_mod
 
 /* The first enforce violation decides; else the first warn/audit one is reported. */
 static void apply_violation(const char *name, enum policy_mode mode, const char *msg,
-			    struct admission_response *resp, struct policy_outcome *out)
+                            struct admission_response *resp, struct policy_outcome *out)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -134,7 +124,7 @@ static void apply_violation(const char *name, enum policy_mode mode, const char 
 }
 
 void policy_evaluate(const struct policy_input *in, struct admission_response *resp,
-		     struct policy_outcome *out)
+                     struct policy_outcome *out)
 {
 	struct strbuf msg = STRBUF_INIT;
 
@@ -178,7 +168,7 @@ int app_has_resources_in(const struct state_app *app, const char *ns)
 	/* resource_ns is sorted and distinct (state.h). */
 	return ns && app->nr_resource_ns &&
 	       bsearch(&ns, app->resource_ns, app->nr_resource_ns, sizeof(*app->resource_ns),
-		       cmp_str);
+	               cmp_str);
 }
 
 void describe_subject(struct strbuf *sb, const struct admission_request *req)

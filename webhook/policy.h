@@ -31,12 +31,12 @@ struct state_snapshot;
 struct policy_input {
 	const struct admission_request *req;
 	const struct webhook_config *cfg;
-	const struct state_snapshot *state;     /* never NULL */
+	const struct state_snapshot *state; /* never NULL */
 	time_t now;
-	int by_controller;              /* the user is one of cfg->controller_users */
-	int by_teardown;                /* the user is one of cfg->teardown_users */
-	const cJSON *subject;           /* object, or oldObject for DELETE */
-	int owned;                      /* subject (or oldObject) is tracked by an app */
+	int by_controller; /* the user is one of cfg->controller_users */
+	int by_teardown; /* the user is one of cfg->teardown_users */
+	const cJSON *subject; /* object, or oldObject for DELETE */
+	int owned; /* subject (or oldObject) is tracked by an app */
 	struct app_ref owner;
 };
 
@@ -52,8 +52,8 @@ extern const char *const policy_names[];
 
 /* Fills the derived fields of `in` (controller, owner, subject). */
 void policy_input_init(struct policy_input *in, const struct admission_request *req,
-		       const struct webhook_config *cfg, const struct state_snapshot *state,
-		       time_t now);
+                       const struct webhook_config *cfg, const struct state_snapshot *state,
+                       time_t now);
 
 #define POLICY_MAX 16
 
@@ -65,11 +65,11 @@ struct policy_hit {
 /* The summary of one evaluation, for the decision log and the metrics. */
 struct policy_outcome {
 	int allowed;
-	const char *policy;             /* the deciding policy, or "" */
-	enum policy_mode mode;          /* its mode */
-	int exempt;                     /* skipped by a global exemption */
-	struct strbuf reason;           /* why (no object contents) */
-	struct policy_hit hits[POLICY_MAX];  /* every violation, in any mode */
+	const char *policy; /* the deciding policy, or "" */
+	enum policy_mode mode; /* its mode */
+	int exempt; /* skipped by a global exemption */
+	struct strbuf reason; /* why (no object contents) */
+	struct policy_hit hits[POLICY_MAX]; /* every violation, in any mode */
 	int nr_hits;
 };
 
@@ -78,7 +78,7 @@ void policy_outcome_release(struct policy_outcome *out);
 
 /* Runs every enabled, non-exempt policy and fills resp and out. */
 void policy_evaluate(const struct policy_input *in, struct admission_response *resp,
-		     struct policy_outcome *out);
+                     struct policy_outcome *out);
 
 /* Helpers shared by policies. */
 int request_kind_is(const struct admission_request *req, const char *group, const char *kind);

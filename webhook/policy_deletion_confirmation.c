@@ -54,14 +54,16 @@ static int approved(const cJSON *app, const struct policy_input *in)
 	return stamp && !timefmt_parse_rfc3339(stamp, &ts, NULL) && recent(ts.tv_sec, in);
 }
 
-static void how_to_approve(struct strbuf *msg, const struct policy_input *in,
-			   const char *ns, const char *name)
+static void how_to_approve(struct strbuf *msg, const struct policy_input *in, const char *ns,
+                           const char *name)
 {
 	char ttl[DURATION_FORMAT_SIZE];
 
 	duration_format(in->cfg->approval_ttl_ms * DURATION_MS, ttl);
-	strbuf_addf(msg, ": approve it first with \"kubectl gitops confirm-deletion %s -n %s\" "
-		    "(an approval counts for %s)", name, ns, ttl);
+	strbuf_addf(msg,
+	            ": approve it first with \"kubectl gitops confirm-deletion %s -n %s\" "
+	            "(an approval counts for %s)",
+	            name, ns, ttl);
 }
 
 static enum policy_result check(const struct policy_input *in, struct strbuf *msg)
@@ -93,10 +95,12 @@ static enum policy_result check(const struct policy_input *in, struct strbuf *ms
 		how_to_approve(msg, in, ns ? ns : in->req->ns, name ? name : in->req->name);
 	} else if (!in->owned) {
 		strbuf_addstr(msg, " but no Application tracks it, so its deletion cannot be "
-			      "approved: remove the option first");
+		                   "approved: remove the option first");
 	} else if (!owner_app) {
-		strbuf_addf(msg, " and its Application %s/%s is unknown to the webhook, so the "
-			    "approval cannot be checked", in->owner.ns, in->owner.name);
+		strbuf_addf(msg,
+		            " and its Application %s/%s is unknown to the webhook, so the "
+		            "approval cannot be checked",
+		            in->owner.ns, in->owner.name);
 	} else {
 		how_to_approve(msg, in, in->owner.ns, in->owner.name);
 	}

@@ -51,24 +51,27 @@ static const char *app_protection(const struct state_app *app)
 	return NULL;
 }
 
-static enum policy_result check_namespace_delete(const struct policy_input *in,
-						 struct strbuf *msg)
+static enum policy_result check_namespace_delete(const struct policy_input *in, struct strbuf *msg)
 {
 	const char *ns = *in->req->name ? in->req->name : kobj_name(in->subject);
 	const char *opt = protection(in->subject);
 
 	if (opt) {
-		strbuf_addf(msg, "Namespace %s carries %s %s: remove the option in Git before "
-			    "deleting the namespace", ns, SYNC_OPTIONS_ANNOTATION, opt);
+		strbuf_addf(msg,
+		            "Namespace %s carries %s %s: remove the option in Git before "
+		            "deleting the namespace",
+		            ns, SYNC_OPTIONS_ANNOTATION, opt);
 		return POLICY_VIOLATION;
 	}
 	for (size_t i = 0; i < state_app_count(in->state); i++) {
 		const struct state_app *app = state_app_at(in->state, i);
 
 		if ((opt = app_protection(app)) && app_has_resources_in(app, ns)) {
-			strbuf_addf(msg, "Namespace %s holds resources of Application %s/%s, "
-				    "whose syncOptions protect them with %s: remove them "
-				    "through Git first", ns, app->ns, app->name, opt);
+			strbuf_addf(msg,
+			            "Namespace %s holds resources of Application %s/%s, "
+			            "whose syncOptions protect them with %s: remove them "
+			            "through Git first",
+			            ns, app->ns, app->name, opt);
 			return POLICY_VIOLATION;
 		}
 	}
@@ -90,8 +93,10 @@ static enum policy_result check_delete(const struct policy_input *in, struct str
 		return POLICY_PASS;
 	}
 	describe_subject(msg, in->req);
-	strbuf_addf(msg, " is protected by %s %s: remove the option in Git and sync before "
-		    "deleting it", SYNC_OPTIONS_ANNOTATION, opt);
+	strbuf_addf(msg,
+	            " is protected by %s %s: remove the option in Git and sync before "
+	            "deleting it",
+	            SYNC_OPTIONS_ANNOTATION, opt);
 	return POLICY_VIOLATION;
 }
 
@@ -106,8 +111,10 @@ static enum policy_result check_update(const struct policy_input *in, struct str
 			continue;
 		strbuf_addf(msg, "removing %s from the %s of ", *o, SYNC_OPTIONS_ANNOTATION);
 		describe_subject(msg, in->req);
-		strbuf_addf(msg, " (managed by Application %s/%s) is reserved to the Argo CD "
-			    "controller: remove it in Git", in->owner.ns, in->owner.name);
+		strbuf_addf(msg,
+		            " (managed by Application %s/%s) is reserved to the Argo CD "
+		            "controller: remove it in Git",
+		            in->owner.ns, in->owner.name);
 		return POLICY_VIOLATION;
 	}
 	return POLICY_PASS;

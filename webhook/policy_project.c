@@ -31,9 +31,8 @@
 /* The project's JSON (project_match.h reads it), or NULL when unknown. */
 static const cJSON *find_project(const struct policy_input *in, const char *project)
 {
-	const struct state_project *p = state_find_project(in->state,
-							   in->cfg->control_plane_namespace,
-							   project_name_or_default(project));
+	const struct state_project *p = state_find_project(
+		in->state, in->cfg->control_plane_namespace, project_name_or_default(project));
 
 	return p ? p->json : NULL;
 }
@@ -41,12 +40,11 @@ static const cJSON *find_project(const struct policy_input *in, const char *proj
 static void deny_list(struct strbuf *msg, const cJSON *proj, enum project_list list)
 {
 	strbuf_addf(msg, " is not permitted by project %s: %s: ", kobj_name(proj),
-		    project_list_field(list));
+	            project_list_field(list));
 	project_describe(proj, list, msg);
 }
 
-static int check_repo(const cJSON *proj, const cJSON *src, const char *field,
-		      struct strbuf *msg)
+static int check_repo(const cJSON *proj, const cJSON *src, const char *field, struct strbuf *msg)
 {
 	const char *repo = kobj_str(src, "repoURL");
 
@@ -65,11 +63,11 @@ static int check_sources(const cJSON *proj, const cJSON *spec, struct strbuf *ms
 
 	if (check_repo(proj, kobj_obj(spec, "source"), "spec.source.repoURL", msg) ||
 	    check_repo(proj, kobj_path(spec, "sourceHydrator", "drySource", NULL),
-		       "spec.sourceHydrator.drySource.repoURL", msg))
+	               "spec.sourceHydrator.drySource.repoURL", msg))
 		return 1;
 	if (!cJSON_IsArray(sources))
 		return 0;
-	cJSON_ArrayForEach(it, sources) {
+	cJSON_ArrayForEach (it, sources) {
 		snprintf(field, sizeof(field), "spec.sources[%d].repoURL", i++);
 		if (check_repo(proj, it, field, msg))
 			return 1;
@@ -87,7 +85,7 @@ static enum policy_result check_application(const struct policy_input *in, struc
 	pname = project_name_or_default(kobj_str(spec, "project"));
 	if (!(proj = find_project(in, kobj_str(spec, "project")))) {
 		strbuf_addf(msg, "spec.project: AppProject %s/%s does not exist",
-			    in->cfg->control_plane_namespace, pname);
+		            in->cfg->control_plane_namespace, pname);
 		return POLICY_VIOLATION;
 	}
 	if (!ns || !*ns)
@@ -101,11 +99,11 @@ static enum policy_result check_application(const struct policy_input *in, struc
 		return POLICY_VIOLATION;
 	dest = kobj_obj(spec, "destination");
 	if (!project_destination_permitted(proj, kobj_str(dest, "server"), kobj_str(dest, "name"),
-					   kobj_str(dest, "namespace"))) {
+	                                   kobj_str(dest, "namespace"))) {
 		strbuf_addf(msg, "spec.destination (server '%s', name '%s', namespace '%s')",
-			    kobj_str(dest, "server") ? kobj_str(dest, "server") : "",
-			    kobj_str(dest, "name") ? kobj_str(dest, "name") : "",
-			    kobj_str(dest, "namespace") ? kobj_str(dest, "namespace") : "");
+		            kobj_str(dest, "server") ? kobj_str(dest, "server") : "",
+		            kobj_str(dest, "name") ? kobj_str(dest, "name") : "",
+		            kobj_str(dest, "namespace") ? kobj_str(dest, "namespace") : "");
 		deny_list(msg, proj, PROJECT_DESTINATIONS);
 		return POLICY_VIOLATION;
 	}
@@ -123,35 +121,33 @@ static enum policy_result check_managed(const struct policy_input *in, struct st
 		return POLICY_PASS;
 	if (!*name)
 		name = kobj_name(in->req->object) ? kobj_name(in->req->object) : "";
-	if (!project_group_kind_name_permitted(proj, in->req->group, in->req->kind, name,
-					       namespaced)) {
+	if (!project_group_kind_name_permitted(proj, in->req->group, in->req->kind, name, namespaced)) {
 		strbuf_addf(msg, "kind %s:%s (Application %s/%s)", in->req->group, in->req->kind,
-			    in->owner.ns, in->owner.name);
-		deny_list(msg, proj, namespaced ? PROJECT_NAMESPACE_WHITELIST :
-			  PROJECT_CLUSTER_WHITELIST);
+		            in->owner.ns, in->owner.name);
+		deny_list(msg, proj,
+		          namespaced ? PROJECT_NAMESPACE_WHITELIST : PROJECT_CLUSTER_WHITELIST);
 		strbuf_addstr(msg, "; ");
-		strbuf_addstr(msg, project_list_field(namespaced ? PROJECT_NAMESPACE_BLACKLIST :
-						      PROJECT_CLUSTER_BLACKLIST));
+		strbuf_addstr(msg, project_list_field(namespaced ? PROJECT_NAMESPACE_BLACKLIST
+		                                                 : PROJECT_CLUSTER_BLACKLIST));
 		strbuf_addstr(msg, ": ");
-		project_describe(proj, namespaced ? PROJECT_NAMESPACE_BLACKLIST :
-				 PROJECT_CLUSTER_BLACKLIST, msg);
+		project_describe(proj,
+		                 namespaced ? PROJECT_NAMESPACE_BLACKLIST : PROJECT_CLUSTER_BLACKLIST,
+		                 msg);
 		return POLICY_VIOLATION;
 	}
 	/* Without a destination cluster there is nothing to match against. */
 	if (!app->dest_server && !app->dest_name)
 		return POLICY_PASS;
-	if (namespaced && !project_destination_permitted(proj, app->dest_server, app->dest_name,
-							 ns)) {
+	if (namespaced && !project_destination_permitted(proj, app->dest_server, app->dest_name, ns)) {
 		strbuf_addf(msg, "namespace '%s' (Application %s/%s)", ns, in->owner.ns,
-			    in->owner.name);
+		            in->owner.name);
 		deny_list(msg, proj, PROJECT_DESTINATIONS);
 		return POLICY_VIOLATION;
 	}
 	return POLICY_PASS;
 }
 
-static enum policy_result check_project_delete(const struct policy_input *in,
-					       struct strbuf *msg)
+static enum policy_result check_project_delete(const struct policy_input *in, struct strbuf *msg)
 {
 	const char *pname = *in->req->name ? in->req->name : kobj_name(in->subject);
 	struct strbuf names = STRBUF_INIT;
@@ -171,8 +167,10 @@ static enum policy_result check_project_delete(const struct policy_input *in,
 	if (users > MAX_NAMED)
 		strbuf_addf(&names, " and %zu more", users - MAX_NAMED);
 	if (users)
-		strbuf_addf(msg, "AppProject %s is still used by Application%s %s: move or "
-			    "delete them first", pname, users > 1 ? "s" : "", names.buf);
+		strbuf_addf(msg,
+		            "AppProject %s is still used by Application%s %s: move or "
+		            "delete them first",
+		            pname, users > 1 ? "s" : "", names.buf);
 	strbuf_release(&names);
 	return users ? POLICY_VIOLATION : POLICY_PASS;
 }
@@ -182,8 +180,9 @@ static enum policy_result check(const struct policy_input *in, struct strbuf *ms
 	const struct admission_request *req = in->req;
 
 	if (req->op == OP_DELETE)
-		return request_kind_is(req, "argoproj.io", "AppProject") ?
-			check_project_delete(in, msg) : POLICY_PASS;
+		return request_kind_is(req, "argoproj.io", "AppProject")
+		               ? check_project_delete(in, msg)
+		               : POLICY_PASS;
 	if ((req->op != OP_CREATE && req->op != OP_UPDATE) || !req->object || *req->sub_resource)
 		return POLICY_PASS;
 	if (request_kind_is(req, "argoproj.io", "Application")) {

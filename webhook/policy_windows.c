@@ -35,11 +35,10 @@
  * that match app are compiled here.
  */
 static enum policy_result blocked(const struct policy_input *in, const char *project,
-				  const struct window_app *wa, int manual, struct strbuf *msg)
+                                  const struct window_app *wa, int manual, struct strbuf *msg)
 {
-	const struct state_project *proj = state_find_project(in->state,
-							      in->cfg->control_plane_namespace,
-							      project_name_or_default(project));
+	const struct state_project *proj = state_find_project(
+		in->state, in->cfg->control_plane_namespace, project_name_or_default(project));
 	struct window_verdict v = { 0 };
 	struct timespec now = { in->now, 0 }, next;
 	struct errbuf err;
@@ -49,15 +48,14 @@ static enum policy_result blocked(const struct policy_input *in, const char *pro
 		return POLICY_PASS;
 	if (proj->windows_error) {
 		strbuf_addf(msg, "AppProject %s has unreadable sync windows (%s)", proj->name,
-			    proj->windows_error);
+		            proj->windows_error);
 		return POLICY_VIOLATION;
 	}
 	if (windows_can_sync(proj->windows, wa, manual, NULL, &now, &v, &err)) {
 		strbuf_addf(msg, "AppProject %s: %s", proj->name, err.msg);
 		ret = POLICY_VIOLATION;
 	} else if (!v.allowed) {
-		int has_next = windows_next_change(proj->windows, wa, manual, &now, &next,
-						   &err) == 1;
+		int has_next = windows_next_change(proj->windows, wa, manual, &now, &next, &err) == 1;
 
 		strbuf_addf(msg, "project %s: ", proj->name);
 		windows_describe_block(msg, proj->windows, &v, has_next ? &next : NULL);
@@ -72,7 +70,7 @@ static enum policy_result check_sync(const struct policy_input *in, struct strbu
 	const struct admission_request *req = in->req;
 	const cJSON *op = kobj_obj(req->object, "operation");
 	const cJSON *auto_flag = cJSON_GetObjectItemCaseSensitive(kobj_obj(op, "initiatedBy"),
-								  "automated");
+	                                                          "automated");
 	const char *ns = kobj_namespace(req->object), *name = kobj_name(req->object);
 	struct strbuf why = STRBUF_INIT;
 	struct window_app wa;
@@ -84,11 +82,11 @@ static enum policy_result check_sync(const struct policy_input *in, struct strbu
 		return POLICY_PASS;
 	window_app_from_json(req->object, &wa);
 	ret = blocked(in, kobj_str(kobj_obj(req->object, "spec"), "project"), &wa,
-		      !cJSON_IsTrue(auto_flag), &why);
+	              !cJSON_IsTrue(auto_flag), &why);
 	if (ret == POLICY_VIOLATION)
 		strbuf_addf(msg, "%s sync of Application %s/%s is not allowed now: %s",
-			    cJSON_IsTrue(auto_flag) ? "an automated" : "a manual",
-			    ns ? ns : req->ns, name ? name : req->name, why.buf);
+		            cJSON_IsTrue(auto_flag) ? "an automated" : "a manual",
+		            ns ? ns : req->ns, name ? name : req->name, why.buf);
 	strbuf_release(&why);
 	return ret;
 }
@@ -96,11 +94,17 @@ static enum policy_result check_sync(const struct policy_input *in, struct strbu
 /* What controllers and the API server change in metadata. */
 static int bookkeeping(const char *key)
 {
-	static const char *const keys[] = {
-		"resourceVersion", "managedFields", "generation", "finalizers",
-		"deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences",
-		"creationTimestamp", "uid", "selfLink", NULL
-	};
+	static const char *const keys[] = { "resourceVersion",
+		                            "managedFields",
+		                            "generation",
+		                            "finalizers",
+		                            "deletionTimestamp",
+		                            "deletionGracePeriodSeconds",
+		                            "ownerReferences",
+		                            "creationTimestamp",
+		                            "uid",
+		                            "selfLink",
+		                            NULL };
 
 	for (const char *const *k = keys; key && *k; k++)
 		if (!strcmp(key, *k))
@@ -148,9 +152,10 @@ static enum policy_result check_freeze(const struct policy_input *in, struct str
 	ret = blocked(in, app->project, &wa, 1, &why);
 	if (ret == POLICY_VIOLATION) {
 		describe_subject(msg, in->req);
-		strbuf_addf(msg, " is managed by Application %s/%s, which is in a change freeze "
-			    "(%s): change it through Git once the window allows syncs",
-			    in->owner.ns, in->owner.name, why.buf);
+		strbuf_addf(msg,
+		            " is managed by Application %s/%s, which is in a change freeze "
+		            "(%s): change it through Git once the window allows syncs",
+		            in->owner.ns, in->owner.name, why.buf);
 	}
 	strbuf_release(&why);
 	return ret;

@@ -18,7 +18,7 @@
 
 struct review_scratch {
 	pthread_mutex_t lock;
-	struct arena **free;            /* idle arenas */
+	struct arena **free; /* idle arenas */
 	size_t nr, alloc;
 };
 
@@ -102,7 +102,7 @@ static struct state_snapshot *take_snapshot(const struct review_env *env)
 }
 
 static void count(const struct review_env *env, const struct admission_request *req,
-		  const struct policy_outcome *out, long long micros)
+                  const struct policy_outcome *out, long long micros)
 {
 	struct metrics_review r = {
 		.operation = req->operation,
@@ -119,12 +119,12 @@ static void count(const struct review_env *env, const struct admission_request *
 	metrics_observe_review(env->metrics, &r);
 	for (int i = 0; i < out->nr_hits; i++)
 		metrics_observe_violation(env->metrics, out->hits[i].policy,
-					  policy_mode_name(out->hits[i].mode), req->operation,
-					  req->kind, req->dry_run);
+		                          policy_mode_name(out->hits[i].mode), req->operation,
+		                          req->kind, req->dry_run);
 }
 
 void review_decide(const struct review_env *env, const struct admission_request *req,
-		   struct admission_response *resp)
+                   struct admission_response *resp)
 {
 	struct state_snapshot *snap = take_snapshot(env);
 	struct policy_outcome out;
@@ -162,8 +162,7 @@ void review_status_body(struct strbuf *out, int code, const char *reason, const 
 	cJSON_Delete(o);
 }
 
-int review_http(const struct review_env *env, const char *body, size_t len,
-		struct strbuf *out)
+int review_http(const struct review_env *env, const char *body, size_t len, struct strbuf *out)
 {
 	struct arena *a = scratch_take(env->scratch);
 	struct admission_request req;
@@ -174,7 +173,7 @@ int review_http(const struct review_env *env, const char *body, size_t len,
 	errbuf_clear(&err);
 	if (admission_request_parse_in(&req, arena_strndup(a, body, len), len, a, &err)) {
 		decision_log_error(env->log, "rejected malformed AdmissionReview", err.msg, 400,
-				   "POST", NULL);
+		                   "POST", NULL);
 		review_status_body(out, 400, "BadRequest", err.msg);
 		code = 400;
 	} else {

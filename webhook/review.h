@@ -24,11 +24,11 @@ struct webhook_config;
 
 struct review_env {
 	const struct webhook_config *cfg;
-	struct state_store *store;      /* the live state, or NULL to use `snapshot` */
-	struct state_snapshot *snapshot;/* borrowed; NULL with no store = empty state */
-	struct metrics *metrics;        /* NULL = not counted */
-	FILE *log;                      /* decision log; NULL = not logged */
-	time_t now;                     /* 0 = the wall clock at each request */
+	struct state_store *store; /* the live state, or NULL to use `snapshot` */
+	struct state_snapshot *snapshot; /* borrowed; NULL with no store = empty state */
+	struct metrics *metrics; /* NULL = not counted */
+	FILE *log; /* decision log; NULL = not logged */
+	time_t now; /* 0 = the wall clock at each request */
 	struct review_scratch *scratch; /* reused request memory; NULL = fresh each time */
 };
 
@@ -43,15 +43,14 @@ void review_scratch_free(struct review_scratch *sc);
 
 /* Judges a parsed request; fills resp (initialised by the caller). */
 void review_decide(const struct review_env *env, const struct admission_request *req,
-		   struct admission_response *resp);
+                   struct admission_response *resp);
 
 /*
  * A raw HTTP body to the HTTP status and body to send: 200 and an
  * AdmissionReview, or 400 and a metav1 Status saying what is wrong with the
  * input.  `out` is appended to.
  */
-int review_http(const struct review_env *env, const char *body, size_t len,
-		struct strbuf *out);
+int review_http(const struct review_env *env, const char *body, size_t len, struct strbuf *out);
 
 /* A metav1 Status document for an HTTP error. */
 void review_status_body(struct strbuf *out, int code, const char *reason, const char *msg);

@@ -26,13 +26,13 @@ struct server {
 	MHD_socket quiesced_fd, quiesced_plain_fd;
 	atomic_int in_flight;
 	atomic_int draining;
-	struct review_scratch *own_scratch;     /* request memory, when the caller gave none */
+	struct review_scratch *own_scratch; /* request memory, when the caller gave none */
 };
 
 /* Per-request state, in *con_cls. */
 struct request {
 	struct strbuf body;
-	int validate;                   /* POST /validate accepted, body expected */
+	int validate; /* POST /validate accepted, body expected */
 };
 
 static int is_json(const char *ct)
@@ -48,7 +48,7 @@ static int is_json(const char *ct)
 }
 
 static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, int code,
-			    const char *ctype, struct strbuf *body)
+                             const char *ctype, struct strbuf *body)
 {
 	size_t len;
 	char *buf = strbuf_detach(body, &len);
@@ -70,8 +70,8 @@ static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, int cod
 }
 
 static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, int code,
-				  const char *reason, const char *msg, const char *method,
-				  const char *path)
+                                  const char *reason, const char *msg, const char *method,
+                                  const char *path)
 {
 	struct strbuf body = STRBUF_INIT;
 
@@ -81,7 +81,7 @@ static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, in
 }
 
 static enum MHD_Result send_text(struct server *s, struct MHD_Connection *c, int code,
-				 const char *text)
+                                 const char *text)
 {
 	struct strbuf body = STRBUF_INIT;
 
@@ -104,8 +104,8 @@ static int ready(struct server *s, struct strbuf *why)
 	if (s->o.env.store) {
 		state_store_status(s->o.env.store, &st);
 		if (!st.synced) {
-			strbuf_addstr(why, st.has_snapshot ? "state is stale\n" :
-				      "state not synced yet\n");
+			strbuf_addstr(why, st.has_snapshot ? "state is stale\n"
+			                                   : "state not synced yet\n");
 			return 0;
 		}
 	}
@@ -131,14 +131,14 @@ static enum MHD_Result send_metrics(struct server *s, struct MHD_Connection *c)
 }
 
 static enum MHD_Result serve_get(struct server *s, struct MHD_Connection *c, const char *url,
-				 const char *method)
+                                 const char *method)
 {
 	struct strbuf why = STRBUF_INIT;
 	enum MHD_Result ret;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return send_error(s, c, 405, "MethodNotAllowed", "only GET is allowed here",
-				  method, url);
+		return send_error(s, c, 405, "MethodNotAllowed", "only GET is allowed here", method,
+		                  url);
 	if (!strcmp(url, "/healthz"))
 		return send_text(s, c, 200, "ok\n");
 	if (!strcmp(url, "/metrics"))
@@ -157,9 +157,8 @@ static int is_probe(const char *url)
 }
 
 /* First call for a request: route it, and answer at once unless a body is due. */
-static enum MHD_Result start_request(struct server *s, struct MHD_Connection *c,
-				     const char *url, const char *method,
-				     struct request *rq, int plain)
+static enum MHD_Result start_request(struct server *s, struct MHD_Connection *c, const char *url,
+                                     const char *method, struct request *rq, int plain)
 {
 	const char *len_hdr, *ct;
 	unsigned long long len;
@@ -168,22 +167,18 @@ static enum MHD_Result start_request(struct server *s, struct MHD_Connection *c,
 	if (is_probe(url))
 		return serve_get(s, c, url, method);
 	if (plain || strcmp(url, "/validate"))
-		return send_error(s, c, 404, "NotFound", "no such path: POST /validate",
-				  method, url);
+		return send_error(s, c, 404, "NotFound", "no such path: POST /validate", method, url);
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
-		return send_error(s, c, 405, "MethodNotAllowed", "/validate takes POST",
-				  method, url);
+		return send_error(s, c, 405, "MethodNotAllowed", "/validate takes POST", method, url);
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!is_json(ct))
 		return send_error(s, c, 415, "UnsupportedMediaType",
-				  "Content-Type must be application/json", method, url);
-	len_hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-					      MHD_HTTP_HEADER_CONTENT_LENGTH);
+		                  "Content-Type must be application/json", method, url);
+	len_hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (len_hdr && ((len = strtoull(len_hdr, &end, 10)), *end == '\0')) {
 		if (len > s->o.env.cfg->max_body_bytes)
 			return send_error(s, c, 413, "RequestEntityTooLarge",
-					  "AdmissionReview larger than maxRequestBytes", method,
-					  url);
+			                  "AdmissionReview larger than maxRequestBytes", method, url);
 		/* One allocation for the body instead of a dozen as it grows. */
 		strbuf_grow(&rq->body, (size_t)len);
 	}
@@ -192,9 +187,8 @@ static enum MHD_Result start_request(struct server *s, struct MHD_Connection *c,
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-			      const char *method, const char *version,
-			      const char *upload_data, size_t *upload_data_size, void **con_cls,
-			      int plain)
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **con_cls, int plain)
 {
 	struct server *s = cls;
 	struct request *rq = *con_cls;
@@ -211,7 +205,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (*upload_data_size) {
 		if (rq->body.len + *upload_data_size > s->o.env.cfg->max_body_bytes) {
 			decision_log_error(s->o.env.log, "closed connection",
-					   "body grew past maxRequestBytes", 413, method, url);
+			                   "body grew past maxRequestBytes", 413, method, url);
 			return MHD_NO;
 		}
 		strbuf_add(&rq->body, upload_data, *upload_data_size);
@@ -223,23 +217,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 }
 
 static enum MHD_Result handle_tls(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	return handle(cls, c, url, method, version, upload_data, upload_data_size, con_cls, 0);
 }
 
 static enum MHD_Result handle_plain(void *cls, struct MHD_Connection *c, const char *url,
-				    const char *method, const char *version,
-				    const char *upload_data, size_t *upload_data_size,
-				    void **con_cls)
+                                    const char *method, const char *version, const char *upload_data,
+                                    size_t *upload_data_size, void **con_cls)
 {
 	return handle(cls, c, url, method, version, upload_data, upload_data_size, con_cls, 1);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
-		      enum MHD_RequestTerminationCode toe)
+                      enum MHD_RequestTerminationCode toe)
 {
 	struct server *s = cls;
 	struct request *rq = *con_cls;
@@ -264,8 +256,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	strbuf_release(&sb);
 }
 
-int server_parse_addr(const char *addr, struct sockaddr_storage *out, int *is_v6,
-		      struct errbuf *err)
+int server_parse_addr(const char *addr, struct sockaddr_storage *out, int *is_v6, struct errbuf *err)
 {
 	const char *colon = strrchr(addr, ':');
 	char host[INET6_ADDRSTRLEN + 2];
@@ -302,8 +293,7 @@ int server_parse_addr(const char *addr, struct sockaddr_storage *out, int *is_v6
 		if (!*host)
 			a4->sin_addr.s_addr = htonl(INADDR_ANY);
 		else if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
-			return errbuf_set(err, "listen address \"%s\": expected an IP address",
-					  addr);
+			return errbuf_set(err, "listen address \"%s\": expected an IP address", addr);
 	}
 	return 0;
 }
@@ -315,13 +305,12 @@ static unsigned int pool_size(const struct webhook_config *cfg)
 	return n > 0 ? (unsigned int)n : 1;
 }
 
-static struct MHD_Daemon *start_daemon(struct server *s, const char *addr, int tls,
-				       struct errbuf *err)
+static struct MHD_Daemon *start_daemon(struct server *s, const char *addr, int tls, struct errbuf *err)
 {
 	const struct webhook_config *cfg = s->o.env.cfg;
 	struct sockaddr_storage sa;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			     MHD_USE_ERROR_LOG;
+	                     MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	int v6;
 
@@ -330,27 +319,23 @@ static struct MHD_Daemon *start_daemon(struct server *s, const char *addr, int t
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	if (tls)
-		d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, handle_tls, s,
-				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				     MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
-				     MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-				     MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-				     MHD_OPTION_HTTPS_CERT_CALLBACK, tls_certs_callback(),
-				     MHD_OPTION_END);
+		d = MHD_start_daemon(
+			flags | MHD_USE_TLS, 0, NULL, NULL, handle_tls, s, MHD_OPTION_EXTERNAL_LOGGER,
+			mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg), MHD_OPTION_CONNECTION_LIMIT,
+			(unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+			(unsigned int)cfg->idle_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, completed,
+			s, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+			MHD_OPTION_HTTPS_CERT_CALLBACK, tls_certs_callback(), MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle_plain, s,
-				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				     MHD_OPTION_CONNECTION_LIMIT, 64u,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
-				     MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-				     MHD_OPTION_END);
+		                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR,
+		                     (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, 64u,
+		                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
+		                     MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
 	if (!d)
 		errbuf_set(err, "cannot listen on %s%s", addr,
-			   tls ? " with TLS (address in use, or no usable certificate)" : "");
+		           tls ? " with TLS (address in use, or no usable certificate)" : "");
 	return d;
 }
 

@@ -34,10 +34,10 @@ struct server;
 struct state_store;
 
 struct server_opts {
-	const char *listen;             /* "host:port", "[v6]:port" or ":port" */
-	const char *metrics_listen;     /* NULL = no plain-HTTP listener */
-	struct review_env env;          /* cfg, store, metrics, log */
-	int tls;                        /* 0 only in tests of the HTTP layer */
+	const char *listen; /* "host:port", "[v6]:port" or ":port" */
+	const char *metrics_listen; /* NULL = no plain-HTTP listener */
+	struct review_env env; /* cfg, store, metrics, log */
+	int tls; /* 0 only in tests of the HTTP layer */
 };
 
 struct server *server_start(const struct server_opts *o, struct errbuf *err);
@@ -54,7 +54,6 @@ void server_stop(struct server *s, int grace_ms);
 
 /* "host:port" to a socket address; -1 on a malformed address. */
 struct sockaddr_storage;
-int server_parse_addr(const char *addr, struct sockaddr_storage *out, int *is_v6,
-		      struct errbuf *err);
+int server_parse_addr(const char *addr, struct sockaddr_storage *out, int *is_v6, struct errbuf *err);
 
 #endif

@@ -6,7 +6,7 @@
 #include "xalloc.h"
 
 struct entry {
-	const char *ns, *name;          /* the object's */
+	const char *ns, *name; /* the object's */
 	struct state_obj *obj;
 };
 
@@ -119,8 +119,7 @@ void state_snapshot_seal(struct state_snapshot *s)
 	s->sealed = 1;
 }
 
-static const struct state_obj *find(const struct entries *e, const char *ns,
-				     const char *name)
+static const struct state_obj *find(const struct entries *e, const char *ns, const char *name)
 {
 	struct entry key = { ns ? ns : "", name, NULL }, *hit;
 
@@ -131,13 +130,13 @@ static const struct state_obj *find(const struct entries *e, const char *ns,
 }
 
 const struct state_app *state_find_app(const struct state_snapshot *s, const char *ns,
-				       const char *name)
+                                       const char *name)
 {
 	return s ? state_obj_app(find(&s->apps, ns, name)) : NULL;
 }
 
-const struct state_project *state_find_project(const struct state_snapshot *s,
-					       const char *ns, const char *name)
+const struct state_project *state_find_project(const struct state_snapshot *s, const char *ns,
+                                               const char *name)
 {
 	return s ? state_obj_project(find(&s->projects, ns, name)) : NULL;
 }

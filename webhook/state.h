@@ -40,13 +40,13 @@ struct sync_windows;
 
 /* An Application, reduced to the fields the policies read. */
 struct state_app {
-	const char *ns, *name;          /* metadata ("" for a missing namespace) */
-	const char *project;            /* spec.project; NULL when absent */
+	const char *ns, *name; /* metadata ("" for a missing namespace) */
+	const char *project; /* spec.project; NULL when absent */
 	/* spec.destination.server/name/namespace; NULL when absent */
 	const char *dest_server, *dest_name, *dest_namespace;
-	unsigned protect;               /* STATE_APP_PRUNE_FALSE | STATE_APP_DELETE_FALSE */
-	int approved;                   /* deletion-approved is a valid RFC 3339 time... */
-	time_t approved_at;             /* ...this one */
+	unsigned protect; /* STATE_APP_PRUNE_FALSE | STATE_APP_DELETE_FALSE */
+	int approved; /* deletion-approved is a valid RFC 3339 time... */
+	time_t approved_at; /* ...this one */
 	const char *const *resource_ns; /* distinct status.resources[].namespace */
 	size_t nr_resource_ns;
 };
@@ -58,8 +58,8 @@ struct state_project {
 	 * (sourceRepos, destinations, sourceNamespaces, the resource white-
 	 * and blacklists), as they were in the object */
 	const cJSON *json;
-	const struct sync_windows *windows;  /* spec.syncWindows (empty on error) */
-	const char *windows_error;      /* why spec.syncWindows is unreadable, or NULL */
+	const struct sync_windows *windows; /* spec.syncWindows (empty on error) */
+	const char *windows_error; /* why spec.syncWindows is unreadable, or NULL */
 };
 
 /*
@@ -90,9 +90,9 @@ int state_snapshot_add_obj(struct state_snapshot *s, struct state_obj *o);
 void state_snapshot_seal(struct state_snapshot *s);
 
 const struct state_app *state_find_app(const struct state_snapshot *s, const char *ns,
-				       const char *name);
-const struct state_project *state_find_project(const struct state_snapshot *s,
-					       const char *ns, const char *name);
+                                       const char *name);
+const struct state_project *state_find_project(const struct state_snapshot *s, const char *ns,
+                                               const char *name);
 size_t state_app_count(const struct state_snapshot *s);
 const struct state_app *state_app_at(const struct state_snapshot *s, size_t i);
 size_t state_project_count(const struct state_snapshot *s);
@@ -102,9 +102,9 @@ void state_snapshot_unref(struct state_snapshot *s);
 
 struct state_store {
 	pthread_mutex_t lock;
-	struct state_snapshot *cur;     /* NULL until the first publish */
-	time_t synced_at;               /* when cur was last confirmed current */
-	int stale;                      /* the source broke; cur is the last good one */
+	struct state_snapshot *cur; /* NULL until the first publish */
+	time_t synced_at; /* when cur was last confirmed current */
+	int stale; /* the source broke; cur is the last good one */
 };
 
 void state_store_init(struct state_store *st);
@@ -119,7 +119,7 @@ void state_store_touch(struct state_store *st, time_t now);
 struct state_snapshot *state_store_acquire(struct state_store *st);
 
 struct state_status {
-	int synced;                     /* a snapshot is there and not stale */
+	int synced; /* a snapshot is there and not stale */
 	int has_snapshot;
 	time_t synced_at;
 	size_t apps, projects;

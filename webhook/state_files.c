@@ -43,9 +43,9 @@ static void add_tree(struct records *r, const cJSON *doc)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items"), *it;
 
-	if (cJSON_IsObject(doc) && is_list(cJSON_GetStringValue(
-			cJSON_GetObjectItemCaseSensitive(doc, "kind")), items)) {
-		cJSON_ArrayForEach(it, items)
+	if (cJSON_IsObject(doc) &&
+	    is_list(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "kind")), items)) {
+		cJSON_ArrayForEach (it, items)
 			add_tree(r, it);
 		return;
 	}
@@ -72,13 +72,13 @@ struct stream {
 	char *base, *p, *end, *dropped;
 	struct arena arena;
 	struct records items;
-	char *kind;                     /* the document's kind */
+	char *kind; /* the document's kind */
 };
 
 static void skip_ws(struct stream *st)
 {
-	while (st->p < st->end && (*st->p == ' ' || *st->p == '\n' || *st->p == '\r' ||
-				   *st->p == '\t'))
+	while (st->p < st->end &&
+	       (*st->p == ' ' || *st->p == '\n' || *st->p == '\r' || *st->p == '\t'))
 		st->p++;
 }
 
@@ -96,8 +96,7 @@ static cJSON *next_value(struct stream *st)
 {
 	struct errbuf err;
 	size_t used;
-	cJSON *v = json_arena_parse_prefix(&st->arena, st->p, (size_t)(st->end - st->p), &used,
-					   &err);
+	cJSON *v = json_arena_parse_prefix(&st->arena, st->p, (size_t)(st->end - st->p), &used, &err);
 
 	if (v)
 		st->p += used;
@@ -212,7 +211,7 @@ static int load_file(struct state_snapshot *s, const char *path, struct errbuf *
 		return 0;
 	if (!(docs = yamljson_parse_file_all(path, MAX_STATE_FILE, err)))
 		return -1;
-	cJSON_ArrayForEach(doc, docs)
+	cJSON_ArrayForEach (doc, docs)
 		add_tree(&r, doc);
 	cJSON_Delete(docs);
 	records_done(&r, s, 1);
@@ -226,8 +225,7 @@ static int wanted_name(const char *name)
 	if (name[0] == '.')
 		return 0;
 	return (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
-	       (n > 4 && !strcmp(name + n - 4, ".yml")) ||
-	       (n > 5 && !strcmp(name + n - 5, ".json"));
+	       (n > 4 && !strcmp(name + n - 4, ".yml")) || (n > 5 && !strcmp(name + n - 5, ".json"));
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -235,12 +233,10 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_path(struct state_snapshot *s, const char *path, int depth,
-		     struct errbuf *err);
+static int load_path(struct state_snapshot *s, const char *path, int depth, struct errbuf *err);
 
 /* Files in name order, so that a later duplicate wins predictably. */
-static int load_dir(struct state_snapshot *s, const char *path, int depth,
-		    struct errbuf *err)
+static int load_dir(struct state_snapshot *s, const char *path, int depth, struct errbuf *err)
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
@@ -272,8 +268,7 @@ static int load_dir(struct state_snapshot *s, const char *path, int depth,
 	return ret;
 }
 
-static int load_path(struct state_snapshot *s, const char *path, int depth,
-		     struct errbuf *err)
+static int load_path(struct state_snapshot *s, const char *path, int depth, struct errbuf *err)
 {
 	struct stat st;
 
@@ -287,8 +282,7 @@ static int load_path(struct state_snapshot *s, const char *path, int depth,
 	return load_file(s, path, err);
 }
 
-struct state_snapshot *state_load_paths(const char *const *paths, int nr,
-					struct errbuf *err)
+struct state_snapshot *state_load_paths(const char *const *paths, int nr, struct errbuf *err)
 {
 	struct state_snapshot *s = state_snapshot_new();
 

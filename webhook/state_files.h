@@ -15,7 +15,6 @@
 struct errbuf;
 struct state_snapshot;
 
-struct state_snapshot *state_load_paths(const char *const *paths, int nr,
-					struct errbuf *err);
+struct state_snapshot *state_load_paths(const char *const *paths, int nr, struct errbuf *err);
 
 #endif

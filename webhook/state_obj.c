@@ -31,16 +31,19 @@ struct state_obj {
 		struct state_app app;
 		struct state_project proj;
 	} u;
-	struct arena arena;             /* a project's JSON; strings of other objects */
+	struct arena arena; /* a project's JSON; strings of other objects */
 	struct sync_windows windows;
 };
 
 /* The lists project_match.h reads from the spec. */
-static const char *const project_lists[] = {
-	"sourceRepos", "destinations", "sourceNamespaces", "clusterResourceWhitelist",
-	"clusterResourceBlacklist", "namespaceResourceWhitelist", "namespaceResourceBlacklist",
-	NULL
-};
+static const char *const project_lists[] = { "sourceRepos",
+	                                     "destinations",
+	                                     "sourceNamespaces",
+	                                     "clusterResourceWhitelist",
+	                                     "clusterResourceBlacklist",
+	                                     "namespaceResourceWhitelist",
+	                                     "namespaceResourceBlacklist",
+	                                     NULL };
 
 static int is_argo(const cJSON *obj)
 {
@@ -72,7 +75,7 @@ static size_t resource_namespaces(const cJSON *json, const char ***out)
 	if (!cJSON_IsArray(res) || !res->child)
 		return 0;
 	v = xmalloc((size_t)cJSON_GetArraySize(res) * sizeof(*v));
-	cJSON_ArrayForEach(it, res)
+	cJSON_ArrayForEach (it, res)
 		if ((v[n] = kobj_str(it, "namespace")))
 			n++;
 	qsort(v, n, sizeof(*v), cmp_str);
@@ -98,7 +101,7 @@ static void build_app(struct state_obj *o, const cJSON *json)
 	const char **rns;
 	size_t nr = resource_namespaces(json, &rns);
 	size_t need = len0(o->ns) + len0(o->name) + len0(project) + len0(server) + len0(dname) +
-		      len0(dns) + nr * sizeof(char *) + 32;
+	              len0(dns) + nr * sizeof(char *) + 32;
 	const char **keep;
 	struct timespec ts;
 
@@ -149,8 +152,7 @@ static cJSON *str_node(struct arena *a, const char *s)
 }
 
 /* {"metadata":{"name","namespace"},"spec":{the lists, as they are}}. */
-static cJSON *project_json(struct arena *a, const cJSON *json, const char *ns,
-			   const char *name)
+static cJSON *project_json(struct arena *a, const cJSON *json, const char *ns, const char *name)
 {
 	cJSON *root = json_arena_new(a, cJSON_Object), *meta = json_arena_new(a, cJSON_Object);
 	const cJSON *spec = kobj_obj(json, "spec");
@@ -194,8 +196,9 @@ struct state_obj *state_obj_from_json(const cJSON *json)
 
 	atomic_init(&o->refs, 1);
 	if (is_argo(json) && kind && name && *name)
-		o->kind = !strcmp(kind, "Application") ? OBJ_APP :
-			  !strcmp(kind, "AppProject") ? OBJ_PROJECT : OBJ_OTHER;
+		o->kind = !strcmp(kind, "Application")  ? OBJ_APP
+		          : !strcmp(kind, "AppProject") ? OBJ_PROJECT
+		                                        : OBJ_OTHER;
 	/* Borrowed until the builders copy them into the object's arena. */
 	o->ns = ns ? ns : "";
 	o->name = name;

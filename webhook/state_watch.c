@@ -26,7 +26,7 @@ struct kind_map {
 
 struct follower {
 	struct state_watch *w;
-	const char *resource;           /* "applications", "appprojects" */
+	const char *resource; /* "applications", "appprojects" */
 	struct kind_map map;
 	pthread_t thread;
 	int started;
@@ -37,7 +37,7 @@ struct state_watch {
 	const struct rest_config *rc;
 	FILE *log;
 	volatile sig_atomic_t stop;
-	pthread_mutex_t lock;           /* both maps, and publishing */
+	pthread_mutex_t lock; /* both maps, and publishing */
 	struct follower f[2];
 };
 
@@ -46,8 +46,7 @@ static int same_key(const struct state_obj *a, const cJSON *b)
 	const char *bn = kobj_namespace(b);
 	const char *a_name = state_obj_name(a), *b_name = kobj_name(b);
 
-	return a_name && b_name && !strcmp(a_name, b_name) &&
-	       !strcmp(state_obj_ns(a), bn ? bn : "");
+	return a_name && b_name && !strcmp(a_name, b_name) && !strcmp(state_obj_ns(a), bn ? bn : "");
 }
 
 static void map_clear(struct kind_map *m)
@@ -186,7 +185,7 @@ static void *follow(void *data)
 }
 
 struct state_watch *state_watch_start(struct state_store *store, const struct rest_config *rc,
-				      FILE *log, struct errbuf *err)
+                                      FILE *log, struct errbuf *err)
 {
 	struct state_watch *w = xcalloc(1, sizeof(*w));
 	const char *resources[2] = { "applications", "appprojects" };

@@ -24,7 +24,7 @@ struct state_store;
 struct state_watch;
 
 struct state_watch *state_watch_start(struct state_store *store, const struct rest_config *rc,
-				      FILE *log, struct errbuf *err);
+                                      FILE *log, struct errbuf *err);
 /* Stops both threads (within about a second) and frees the watcher. */
 void state_watch_stop(struct state_watch *w);
 

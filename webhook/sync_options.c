@@ -40,7 +40,7 @@ int app_has_sync_option(const cJSON *app, const char *option)
 
 	if (!cJSON_IsArray(opts))
 		return 0;
-	cJSON_ArrayForEach(it, opts)
+	cJSON_ArrayForEach (it, opts)
 		if (cJSON_IsString(it) && sync_options_has(it->valuestring, option))
 			return 1;
 	return 0;

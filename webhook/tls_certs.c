@@ -20,7 +20,7 @@
 #define RETIRE_SECONDS 600
 
 struct pair {
-	struct pair *next;              /* in the retired list */
+	struct pair *next; /* in the retired list */
 	time_t retired_at;
 	gnutls_pcert_st chain[MAX_CHAIN];
 	unsigned int chain_len;
@@ -34,7 +34,6 @@ struct file_stamp {
 	off_t size;
 	struct timespec mtime, ctime;
 };
-
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pair *current;
@@ -55,7 +54,7 @@ static void pair_free(struct pair *p)
 
 /* OpenSSL checks that the pair is whole and matching, and reads notAfter. */
 static int check_pair(const struct strbuf *cert, const struct strbuf *key, time_t *not_after,
-		      struct errbuf *err)
+                      struct errbuf *err)
 {
 	BIO *cb = BIO_new_mem_buf(cert->buf, (int)cert->len);
 	BIO *kb = BIO_new_mem_buf(key->buf, (int)key->len);
@@ -84,7 +83,7 @@ static int check_pair(const struct strbuf *cert, const struct strbuf *key, time_
 }
 
 static struct pair *import_pair(const struct strbuf *cert, const struct strbuf *key,
-				struct errbuf *err)
+                                struct errbuf *err)
 {
 	struct pair *p = xcalloc(1, sizeof(*p));
 	gnutls_datum_t cd = { (unsigned char *)cert->buf, (unsigned int)cert->len };
@@ -101,7 +100,8 @@ static struct pair *import_pair(const struct strbuf *cert, const struct strbuf *
 		p->chain_len = 0;
 		errbuf_set(err, "GnuTLS cannot use the certificate chain (error %d)", rc);
 	} else if ((rc = gnutls_privkey_init(&p->key)) < 0 ||
-		   (rc = gnutls_privkey_import_x509_raw(p->key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
+	           (rc = gnutls_privkey_import_x509_raw(p->key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0)) <
+	                   0) {
 		errbuf_set(err, "GnuTLS cannot use the private key (error %d)", rc);
 	} else {
 		return p;
@@ -186,9 +186,8 @@ int tls_certs_maybe_reload(struct errbuf *err)
 	struct file_stamp now_stamp[2], new_stamp[2];
 	struct pair *p;
 
-	if (!cert_path || stamp_file(cert_path, &now_stamp[0]) ||
-	    stamp_file(key_path, &now_stamp[1]))
-		return 0;       /* mid-swap or gone: keep serving, look again later */
+	if (!cert_path || stamp_file(cert_path, &now_stamp[0]) || stamp_file(key_path, &now_stamp[1]))
+		return 0; /* mid-swap or gone: keep serving, look again later */
 	if (stamps_equal(now_stamp, loaded_stamp) || stamps_equal(now_stamp, refused_stamp))
 		return 0;
 	if (!(p = load_files(new_stamp, err))) {
@@ -209,9 +208,8 @@ int tls_certs_maybe_reload(struct errbuf *err)
 }
 
 static int retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,
-		    const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
-		    gnutls_pcert_st **pcert, unsigned int *pcert_length,
-		    gnutls_privkey_t *privkey)
+                    const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+                    gnutls_pcert_st **pcert, unsigned int *pcert_length, gnutls_privkey_t *privkey)
 {
 	int ret = -1;
 

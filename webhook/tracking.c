@@ -16,8 +16,7 @@ int tracking_id_instance(const char *id, char *instance, size_t size)
 {
 	const char *c1, *c2;
 
-	if (!id || !(c1 = strchr(id, ':')) || !(c2 = strchr(c1 + 1, ':')) ||
-	    strchr(c2 + 1, ':'))
+	if (!id || !(c1 = strchr(id, ':')) || !(c2 = strchr(c1 + 1, ':')) || strchr(c2 + 1, ':'))
 		return -1;
 	if (!one_slash(c1 + 1, (size_t)(c2 - c1 - 1)) || !one_slash(c2 + 1, strlen(c2 + 1)))
 		return -1;
@@ -45,9 +44,13 @@ int app_instance_to_ref(const char *instance, const char *control_ns, struct app
 		return -1;
 	if (!us)
 		return copy(out->ns, sizeof(out->ns), control_ns, strlen(control_ns)) ||
-		       copy(out->name, sizeof(out->name), instance, strlen(instance)) ? -1 : 0;
+		                       copy(out->name, sizeof(out->name), instance, strlen(instance))
+		               ? -1
+		               : 0;
 	return copy(out->ns, sizeof(out->ns), instance, (size_t)(us - instance)) ||
-	       copy(out->name, sizeof(out->name), us + 1, strlen(us + 1)) ? -1 : 0;
+	                       copy(out->name, sizeof(out->name), us + 1, strlen(us + 1))
+	               ? -1
+	               : 0;
 }
 
 int tracking_owner(const cJSON *obj, const struct webhook_config *cfg, struct app_ref *owner)
@@ -62,7 +65,7 @@ int tracking_owner(const cJSON *obj, const struct webhook_config *cfg, struct ap
 		return label && !app_instance_to_ref(label, cfg->control_plane_namespace, owner);
 	}
 	if (tracking_id_instance(kobj_annotation(obj, TRACKING_ID_ANNOTATION), instance,
-				 sizeof(instance)))
+	                         sizeof(instance)))
 		return 0;
 	return !app_instance_to_ref(instance, cfg->control_plane_namespace, owner);
 }

@@ -35,7 +35,7 @@ static int in_status(const cJSON *status, const cJSON *r)
 	size_t i;
 	int same;
 
-	cJSON_ArrayForEach(e, status) {
+	cJSON_ArrayForEach (e, status) {
 		same = 1;
 		for (i = 0; i < 4 && same; i++) {
 			const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, fields[i]);
@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err.msg[0] = '\0';
 	got = resource_filters_select(&f, status, &err);
 	if (!got && (!f.n || !err.msg[0]))
-		abort();	/* a failure must come with a message */
-	cJSON_ArrayForEach(r, got)
+		abort(); /* a failure must come with a message */
+	cJSON_ArrayForEach (r, got)
 		if (!in_status(status, r))
 			abort();
 	cJSON_Delete(got);

@@ -26,7 +26,7 @@ static void check_round_trip(const cJSON *doc)
 		char *json = cJSON_PrintUnformatted(doc);
 
 		fprintf(stderr, "round trip failed: %s\nvalue: %s\nemitted:\n%s\n",
-			back ? "value changed" : err.msg, json ? json : "?", yaml.buf);
+		        back ? "value changed" : err.msg, json ? json : "?", yaml.buf);
 		abort();
 	}
 	cJSON_Delete(back);
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!docs)
 		return 0;
-	cJSON_ArrayForEach(doc, docs)
+	cJSON_ArrayForEach (doc, docs)
 		check_round_trip(doc);
 	cJSON_Delete(docs);
 	return 0;

@@ -29,8 +29,8 @@ struct kubetest {
 	char dir[64];
 	pid_t pid;
 	int port;
-	char url[64];                   /* scheme://127.0.0.1:PORT */
-	int runs;                       /* servers started, to name their files */
+	char url[64]; /* scheme://127.0.0.1:PORT */
+	int runs; /* servers started, to name their files */
 };
 
 static inline int kubetest_init(struct kubetest *kt)
@@ -87,8 +87,7 @@ static inline int kubetest_write(const struct kubetest *kt, const char *name, co
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static inline void kubetest_path(const struct kubetest *kt, const char *name, char *out,
-				 size_t size)
+static inline void kubetest_path(const struct kubetest *kt, const char *name, char *out, size_t size)
 {
 	snprintf(out, size, "%s/%s", kt->dir, name);
 }
@@ -125,17 +124,16 @@ static inline int kubetest_start(struct kubetest *kt, const char *script, int tl
 		close(fds[0]);
 		close(fds[1]);
 		if (tls)
-			execlp("python3", "python3", "tests/lib/kubetest_server.py", "--script", spath,
-			       "--log", lpath, "--cert", cert, "--key", key, "--client-ca", ca,
-			       (char *)NULL);
+			execlp("python3", "python3", "tests/lib/kubetest_server.py", "--script",
+			       spath, "--log", lpath, "--cert", cert, "--key", key, "--client-ca",
+			       ca, (char *)NULL);
 		else
-			execlp("python3", "python3", "tests/lib/kubetest_server.py", "--script", spath,
-			       "--log", lpath, (char *)NULL);
+			execlp("python3", "python3", "tests/lib/kubetest_server.py", "--script",
+			       spath, "--log", lpath, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
-	while (got < sizeof(line) - 1 && (n = read(fds[0], line + got, 1)) == 1 &&
-	       line[got] != '\n')
+	while (got < sizeof(line) - 1 && (n = read(fds[0], line + got, 1)) == 1 && line[got] != '\n')
 		got++;
 	close(fds[0]);
 	line[got] = '\0';
@@ -189,7 +187,7 @@ static inline int kubetest_count(const cJSON *log, const char *method, const cha
 	const cJSON *e;
 	int n = 0;
 
-	cJSON_ArrayForEach(e, log) {
+	cJSON_ArrayForEach (e, log) {
 		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(e, "method"));
 		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(e, "path"));
 
@@ -204,7 +202,7 @@ static inline const cJSON *kubetest_nth(const cJSON *log, const char *path, int 
 {
 	const cJSON *e;
 
-	cJSON_ArrayForEach(e, log) {
+	cJSON_ArrayForEach (e, log) {
 		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(e, "path"));
 
 		if (p && !strcmp(p, path) && nth-- == 0)

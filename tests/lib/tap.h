@@ -14,8 +14,7 @@
 
 static int tap_count, tap_failed;
 
-__attribute__((format(printf, 2, 3)))
-static inline int tap_ok(int cond, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline int tap_ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -34,18 +33,21 @@ static inline int tap_ok(int cond, const char *fmt, ...)
 #define ok(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
 
 /* String equality that shows both sides on failure; NULL equals only NULL. */
-#define is_str(got, want, ...) do { \
-	const char *g_ = (got), *w_ = (want); \
-	int eq_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_; \
-	if (!tap_ok(eq_, __VA_ARGS__)) \
-		printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
-} while (0)
+#define is_str(got, want, ...)                                                         \
+	do {                                                                           \
+		const char *g_ = (got), *w_ = (want);                                  \
+		int eq_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;                 \
+		if (!tap_ok(eq_, __VA_ARGS__))                                         \
+			printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", \
+			       w_ ? w_ : "(null)");                                    \
+	} while (0)
 
-#define is_int(got, want, ...) do { \
-	long long g_ = (long long)(got), w_ = (long long)(want); \
-	if (!tap_ok(g_ == w_, __VA_ARGS__)) \
-		printf("#   got:  %lld\n#   want: %lld\n", g_, w_); \
-} while (0)
+#define is_int(got, want, ...)                                              \
+	do {                                                                \
+		long long g_ = (long long)(got), w_ = (long long)(want);    \
+		if (!tap_ok(g_ == w_, __VA_ARGS__))                         \
+			printf("#   got:  %lld\n#   want: %lld\n", g_, w_); \
+	} while (0)
 
 static inline void diag(const char *msg)
 {

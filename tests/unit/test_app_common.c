@@ -31,13 +31,17 @@ static void test_in_progress(void)
 		{ "{\"status\":{\"operationState\":{\"finishedAt\":\"2030-01-01T00:00:05Z\"}}}", 1,
 		  "finished, never reconciled" },
 		{ "{\"status\":{\"reconciledAt\":\"2030-01-01T00:00:04Z\",\"operationState\":"
-		  "{\"finishedAt\":\"2030-01-01T00:00:05Z\"}}}", 1, "reconciled before it finished" },
+		  "{\"finishedAt\":\"2030-01-01T00:00:05Z\"}}}",
+		  1, "reconciled before it finished" },
 		{ "{\"status\":{\"reconciledAt\":\"2030-01-01T00:00:05Z\",\"operationState\":"
-		  "{\"finishedAt\":\"2030-01-01T00:00:05Z\"}}}", 0, "reconciled at finishedAt" },
+		  "{\"finishedAt\":\"2030-01-01T00:00:05Z\"}}}",
+		  0, "reconciled at finishedAt" },
 		{ "{\"status\":{\"operationState\":{\"finishedAt\":\"2030-01-01T00:00:05Z\","
-		  "\"operation\":{\"sync\":{\"dryRun\":true}}}}}", 0, "a dry run needs no reconcile" },
+		  "\"operation\":{\"sync\":{\"dryRun\":true}}}}}",
+		  0, "a dry run needs no reconcile" },
 		{ "{\"status\":{\"reconciledAt\":\"garbage\",\"operationState\":"
-		  "{\"finishedAt\":\"2030-01-01T00:00:05Z\"}}}", 1, "unparseable reconciledAt" },
+		  "{\"finishedAt\":\"2030-01-01T00:00:05Z\"}}}",
+		  1, "unparseable reconciledAt" },
 	};
 	size_t i;
 
@@ -56,8 +60,8 @@ static void test_wave(void)
 		const char *value;
 		int want;
 	} cases[] = {
-		{ "3", 3 }, { "-2", -2 }, { "+4", 4 }, { "", 0 }, { "1.5", 0 }, { " 1", 0 },
-		{ "99999999999", 0 }, { NULL, 0 },
+		{ "3", 3 },   { "-2", -2 }, { "+4", 4 },          { "", 0 },
+		{ "1.5", 0 }, { " 1", 0 },  { "99999999999", 0 }, { NULL, 0 },
 	};
 	size_t i;
 
@@ -65,8 +69,10 @@ static void test_wave(void)
 		cJSON *app = cJSON_CreateObject();
 
 		if (cases[i].value)
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-				app, "metadata"), "annotations"), ANN_SYNC_WAVE, cases[i].value);
+			cJSON_AddStringToObject(
+				cJSON_AddObjectToObject(cJSON_AddObjectToObject(app, "metadata"),
+			                                "annotations"),
+				ANN_SYNC_WAVE, cases[i].value);
 		is_int(app_wave(app), cases[i].want, "sync-wave \"%s\"",
 		       cases[i].value ? cases[i].value : "(absent)");
 		cJSON_Delete(app);
@@ -74,28 +80,58 @@ static void test_wave(void)
 }
 
 #define APPS "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/"
-#define APP(name, rv, extra) \
-	"{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\"," \
-	"\"metadata\":{\"name\":\"" name "\",\"namespace\":\"argocd\",\"resourceVersion\":\"" rv "\"}" \
-	extra "}"
-#define RUNNING ",\"operation\":{\"sync\":{}},\"status\":{\"operationState\":{\"phase\":\"Running\"}}"
-#define CONFLICT "{\"status\":409,\"status_error\":{\"reason\":\"Conflict\",\"message\":\"modified\"}}"
+#define APP(name, rv, extra)                                                                     \
+	"{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","                     \
+	"\"metadata\":{\"name\":\"" name "\",\"namespace\":\"argocd\",\"resourceVersion\":\"" rv \
+	"\"}" extra "}"
+#define RUNNING \
+	",\"operation\":{\"sync\":{}},\"status\":{\"operationState\":{\"phase\":\"Running\"}}"
+#define CONFLICT \
+	"{\"status\":409,\"status_error\":{\"reason\":\"Conflict\",\"message\":\"modified\"}}"
 
 static const char script[] =
 	"{\"routes\":["
-	"{\"path\":\"" APPS "idle\",\"responses\":[{\"body\":" APP("idle", "3", "") "}]},"
-	"{\"path\":\"" APPS "queued\",\"responses\":[{\"body\":"
-	APP("queued", "3", ",\"operation\":{\"sync\":{}}") "}]},"
-	"{\"path\":\"" APPS "gone\",\"responses\":[{\"status\":404,\"status_error\":"
-	"{\"reason\":\"NotFound\",\"message\":\"applications.argoproj.io \\\"gone\\\" not found\"}}]},"
-	"{\"path\":\"" APPS "run\",\"responses\":[{\"body\":" APP("run", "7", RUNNING) "}]},"
-	"{\"method\":\"PUT\",\"path\":\"" APPS "run\",\"responses\":[{\"body\":{}}]},"
-	"{\"path\":\"" APPS "race\",\"responses\":[{\"body\":" APP("race", "7", RUNNING) "},"
-	"{\"body\":" APP("race", "8", RUNNING) "}]},"
-	"{\"method\":\"PUT\",\"path\":\"" APPS "race\",\"responses\":[" CONFLICT ",{\"body\":{}}]},"
-	"{\"path\":\"" APPS "busy\",\"responses\":[{\"body\":" APP("busy", "7", RUNNING) "}]},"
-	"{\"method\":\"PUT\",\"path\":\"" APPS "busy\",\"responses\":[" CONFLICT "]}"
-	"]}";
+	"{\"path\":\"" APPS "idle\",\"responses\":[{\"body\":" APP(
+		"idle", "3",
+		"") "}]},"
+		    "{\"path\":\"" APPS "queued\",\"responses\":[{\"body\":" APP(
+			    "queued", "3",
+			    ",\"operation\":{\"sync\":{}}") "}]},"
+							    "{\"path\":\"" APPS
+							    "gone\",\"responses\":[{\"status\":404,"
+							    "\"status_error\":"
+							    "{\"reason\":\"NotFound\",\"message\":"
+							    "\"applications.argoproj.io "
+							    "\\\"gone\\\" not found\"}}]},"
+							    "{\"path\":\"" APPS
+							    "run\",\"responses\":[{\"body\":" APP(
+								    "run", "7",
+								    RUNNING) "}]},"
+									     "{\"method\":\"PUT\","
+									     "\"path\":\"" APPS
+									     "run\",\"responses\":["
+									     "{\"body\":{}}]},"
+									     "{\"path\":\"" APPS
+									     "race\",\"responses\":"
+									     "[{\"body\":" APP(
+										     "race",
+										     "7", RUNNING) "},"
+												   "{\"body\":" APP(
+													   "race",
+													   "8",
+													   RUNNING) "}]},"
+														    "{\"method\":\"PUT\",\"path\":\"" APPS
+														    "race\",\"responses\":[" CONFLICT
+														    ",{\"body\":{}}]},"
+														    "{\"path\":\"" APPS
+														    "busy\",\"responses\":[{\"body\":" APP(
+															    "busy",
+															    "7",
+															    RUNNING) "}]},"
+																     "{\"method\":\"PUT\",\"path\":\"" APPS
+																     "busy\",\"responses\":[" CONFLICT
+																     "]}"
+																     "]}";
 
 /* The PUT body's metadata.resourceVersion and status.operationState.phase. */
 static void put_fields(const cJSON *log, const char *path, int nth, char *out, size_t size)
@@ -104,19 +140,21 @@ static void put_fields(const cJSON *log, const char *path, int nth, char *out, s
 	int k = 0;
 
 	snprintf(out, size, "(none)");
-	cJSON_ArrayForEach(e, log) {
+	cJSON_ArrayForEach (e, log) {
 		cJSON *body;
 
-		if (strcmp(kubetest_field(e, "path"), path) || strcmp(kubetest_field(e, "method"), "PUT") ||
-		    k++ != nth)
+		if (strcmp(kubetest_field(e, "path"), path) ||
+		    strcmp(kubetest_field(e, "method"), "PUT") || k++ != nth)
 			continue;
 		body = cJSON_Parse(kubetest_field(e, "body"));
 		snprintf(out, size, "%s %s %s",
-			 cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(body, "metadata"),
-								   "resourceVersion")),
-			 cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
-				 body, "status"), "operationState"), "phase")),
-			 cJSON_GetObjectItem(body, "operation") ? "op" : "no-op");
+		         cJSON_GetStringValue(cJSON_GetObjectItem(
+				 cJSON_GetObjectItem(body, "metadata"), "resourceVersion")),
+		         cJSON_GetStringValue(cJSON_GetObjectItem(
+				 cJSON_GetObjectItem(cJSON_GetObjectItem(body, "status"),
+		                                     "operationState"),
+				 "phase")),
+		         cJSON_GetObjectItem(body, "operation") ? "op" : "no-op");
 		cJSON_Delete(body);
 	}
 }
@@ -144,7 +182,8 @@ static void test_terminate(struct kube_client *kc)
 	is_int(kubetest_count(log, "PUT", APPS "idle") + kubetest_count(log, "PUT", APPS "queued"),
 	       0, "nothing is written when refused");
 	put_fields(log, APPS "run", 0, got, sizeof(got));
-	is_str(got, "7 Terminating op", "the PUT sets Terminating on the object read, resourceVersion kept");
+	is_str(got, "7 Terminating op",
+	       "the PUT sets Terminating on the object read, resourceVersion kept");
 	is_int(kubetest_count(log, "GET", APPS "race"), 2, "409: the app is read again");
 	put_fields(log, APPS "race", 1, got, sizeof(got));
 	is_str(got, "8 Terminating op", "and written with the new resourceVersion");

@@ -53,8 +53,8 @@ static const struct {
 	  "\"99999999999999999999\": value out of range" },
 	{ "9223372036854775807 * * * *",
 	  "end of range (9223372036854775807) above maximum (59): 9223372036854775807" },
-	{ "1\x1b[2J * * * *",
-	  "failed to parse int from 1\x1b[2J: strconv.Atoi: parsing \"1\\x1b[2J\": invalid syntax" },
+	{ "1\x1b[2J * * * *", "failed to parse int from 1\x1b[2J: strconv.Atoi: parsing "
+	                      "\"1\\x1b[2J\": invalid syntax" },
 	{ "TZ=Europe/Berlin 0 0 * * *",
 	  "a TZ= or CRON_TZ= prefix is not supported here; set the window's timeZone instead" },
 	{ "CRON_TZ=UTC 0 0 * * *",
@@ -68,8 +68,8 @@ static const struct {
 	uint64_t minute, hour, dom, month, dow;
 } good[] = {
 	{ "0 22 * * *", 1, 1 << 22, 0xfffffffe | STAR, 0x1ffe | STAR, 0x7f | STAR },
-	{ "*/15 9-11 1,15 * 1-5", (1ULL << 0) | (1ULL << 15) | (1ULL << 30) | (1ULL << 45),
-	  7 << 9, (1 << 1) | (1 << 15), 0x1ffe | STAR, 0x3e },
+	{ "*/15 9-11 1,15 * 1-5", (1ULL << 0) | (1ULL << 15) | (1ULL << 30) | (1ULL << 45), 7 << 9,
+	  (1 << 1) | (1 << 15), 0x1ffe | STAR, 0x3e },
 	{ "? ? ? ? ?", 0x0fffffffffffffffULL | STAR, 0xffffff | STAR, 0xfffffffe | STAR,
 	  0x1ffe | STAR, 0x7f | STAR },
 	{ "0 0 * JAN,jul sUn", 1, 1, 0xfffffffe | STAR, (1 << 1) | (1 << 7), 1 },
@@ -84,7 +84,7 @@ static const struct {
 
 /* robfig's spec_test.go TestNext cases, less the seconds field, in UTC. */
 static const struct {
-	const char *from, *spec, *want;	/* want NULL: CRON_NONE */
+	const char *from, *spec, *want; /* want NULL: CRON_NONE */
 } next[] = {
 	{ "2012-07-09T14:45:00Z", "0/15 * * * *", "2012-07-09T15:00:00Z" },
 	{ "2012-07-09T14:59:00Z", "0/15 * * * *", "2012-07-09T15:00:00Z" },
@@ -144,8 +144,9 @@ int main(void)
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		memset(&s, 0xa5, sizeof(s));
 		ok(cron_parse(good[i].spec, &s, &err) == 0 && s.minute == good[i].minute &&
-		   s.hour == good[i].hour && s.dom == good[i].dom && s.month == good[i].month &&
-		   s.dow == good[i].dow, "parse good spec %zu", i);
+		           s.hour == good[i].hour && s.dom == good[i].dom &&
+		           s.month == good[i].month && s.dow == good[i].dow,
+		   "parse good spec %zu", i);
 	}
 	for (i = 0; i < sizeof(next) / sizeof(next[0]); i++) {
 		int64_t got;

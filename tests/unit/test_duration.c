@@ -15,30 +15,57 @@ static const struct {
 	const char *in;
 	int64_t want;
 } good[] = {
-	{ "0", 0 }, { "-0", 0 }, { "+0", 0 },
-	{ "5s", 5 * S }, { "30s", 30 * S }, { "1478s", 1478 * S },
-	{ "-5s", -5 * S }, { "+5s", 5 * S },
-	{ "5.0s", 5 * S }, { "5.6s", 5 * S + 600 * MS }, { "5.s", 5 * S }, { ".5s", 500 * MS },
-	{ "1.0s", S }, { "1.00s", S }, { "1.004s", S + 4 * MS }, { "1.0040s", S + 4 * MS },
+	{ "0", 0 },
+	{ "-0", 0 },
+	{ "+0", 0 },
+	{ "5s", 5 * S },
+	{ "30s", 30 * S },
+	{ "1478s", 1478 * S },
+	{ "-5s", -5 * S },
+	{ "+5s", 5 * S },
+	{ "5.0s", 5 * S },
+	{ "5.6s", 5 * S + 600 * MS },
+	{ "5.s", 5 * S },
+	{ ".5s", 500 * MS },
+	{ "1.0s", S },
+	{ "1.00s", S },
+	{ "1.004s", S + 4 * MS },
+	{ "1.0040s", S + 4 * MS },
 	{ "100.00100s", 100 * S + MS },
-	{ "10ns", 10 }, { "11us", 11 * US }, { "12\xc2\xb5s", 12 * US }, { "12\xce\xbcs", 12 * US },
-	{ "13ms", 13 * MS }, { "14s", 14 * S }, { "15m", 15 * MIN }, { "16h", 16 * H },
-	{ "3h30m", 3 * H + 30 * MIN }, { "10.5s4m", 4 * MIN + 10 * S + 500 * MS },
+	{ "10ns", 10 },
+	{ "11us", 11 * US },
+	{ "12\xc2\xb5s", 12 * US },
+	{ "12\xce\xbcs", 12 * US },
+	{ "13ms", 13 * MS },
+	{ "14s", 14 * S },
+	{ "15m", 15 * MIN },
+	{ "16h", 16 * H },
+	{ "3h30m", 3 * H + 30 * MIN },
+	{ "10.5s4m", 4 * MIN + 10 * S + 500 * MS },
 	{ "-2m3.4s", -(2 * MIN + 3 * S + 400 * MS) },
 	{ "1h2m3s4ms5us6ns", H + 2 * MIN + 3 * S + 4 * MS + 5 * US + 6 },
 	{ "39h9m14.425s", 39 * H + 9 * MIN + 14 * S + 425 * MS },
 	{ "52763797000ns", INT64_C(52763797000) },
 	{ "0.3333333333333333333h", 20 * MIN },
 	{ "9007199254740993ns", (INT64_C(1) << 53) + 1 },
-	{ "9223372036854775807ns", INT64_MAX }, { "9223372036854775.807us", INT64_MAX },
+	{ "9223372036854775807ns", INT64_MAX },
+	{ "9223372036854775.807us", INT64_MAX },
 	{ "9223372036s854ms775us807ns", INT64_MAX },
-	{ "-9223372036854775808ns", INT64_MIN }, { "-9223372036854775.808us", INT64_MIN },
-	{ "-9223372036s854ms775us808ns", INT64_MIN }, { "-2562047h47m16.854775808s", INT64_MIN },
+	{ "-9223372036854775808ns", INT64_MIN },
+	{ "-9223372036854775.808us", INT64_MIN },
+	{ "-9223372036s854ms775us808ns", INT64_MIN },
+	{ "-2562047h47m16.854775808s", INT64_MIN },
 	{ "0.100000000000000000000h", 6 * MIN },
 	{ "0.830103483285477580700h", 49 * MIN + 48 * S + 372539827 },
 	/* the sync-window durations of argocd.md §4.1 */
-	{ "30m", 30 * MIN }, { "1h", H }, { "1h30m", 90 * MIN }, { "1.5h", 90 * MIN },
-	{ "90s", 90 * S }, { "300ms", 300 * MS }, { "-1.5h", -90 * MIN }, { "2h45m", 165 * MIN },
+	{ "30m", 30 * MIN },
+	{ "1h", H },
+	{ "1h30m", 90 * MIN },
+	{ "1.5h", 90 * MIN },
+	{ "90s", 90 * S },
+	{ "300ms", 300 * MS },
+	{ "-1.5h", -90 * MIN },
+	{ "2h45m", 165 * MIN },
 };
 
 static const struct {
@@ -60,7 +87,9 @@ static const struct {
 	{ "1h ", "time: unknown unit \"h \" in duration \"1h \"" },
 	{ " 1h", "time: invalid duration \" 1h\"" },
 	{ "\x85\x85", "time: invalid duration \"\\x85\\x85\"" },
-	{ "\xff" "ff", "time: invalid duration \"\\xffff\"" },
+	{ "\xff"
+	  "ff",
+	  "time: invalid duration \"\\xffff\"" },
 	{ "1\x1b[31ms", "time: unknown unit \"\\x1b[\" in duration \"1\\x1b[31ms\"" },
 	{ "9223372036854775808ns", "time: invalid duration \"9223372036854775808ns\"" },
 	{ "9223372036854775.808us", "time: invalid duration \"9223372036854775.808us\"" },
@@ -74,12 +103,22 @@ static const struct {
 	int64_t in;
 	const char *want;
 } formats[] = {
-	{ 0, "0s" }, { 1, "1ns" }, { 1100, "1.1\xc2\xb5s" }, { 2200 * US, "2.2ms" },
-	{ 3300 * MS, "3.3s" }, { 4 * MIN + 5 * S, "4m5s" }, { 4 * MIN + 5001 * MS, "4m5.001s" },
-	{ 5 * H + 6 * MIN + 7001 * MS, "5h6m7.001s" }, { 8 * MIN + 1, "8m0.000000001s" },
-	{ INT64_MAX, "2562047h47m16.854775807s" }, { INT64_MIN, "-2562047h47m16.854775808s" },
-	{ 90 * MIN, "1h30m0s" }, { -90 * MIN, "-1h30m0s" }, { 300 * MS, "300ms" },
-	{ 8 * H, "8h0m0s" }, { 59 * S, "59s" },
+	{ 0, "0s" },
+	{ 1, "1ns" },
+	{ 1100, "1.1\xc2\xb5s" },
+	{ 2200 * US, "2.2ms" },
+	{ 3300 * MS, "3.3s" },
+	{ 4 * MIN + 5 * S, "4m5s" },
+	{ 4 * MIN + 5001 * MS, "4m5.001s" },
+	{ 5 * H + 6 * MIN + 7001 * MS, "5h6m7.001s" },
+	{ 8 * MIN + 1, "8m0.000000001s" },
+	{ INT64_MAX, "2562047h47m16.854775807s" },
+	{ INT64_MIN, "-2562047h47m16.854775808s" },
+	{ 90 * MIN, "1h30m0s" },
+	{ -90 * MIN, "-1h30m0s" },
+	{ 300 * MS, "300ms" },
+	{ 8 * H, "8h0m0s" },
+	{ 59 * S, "59s" },
 };
 
 static const struct {
@@ -87,11 +126,15 @@ static const struct {
 	int ok;
 	int64_t want;
 } timeouts[] = {
-	{ "0", 1, 0 }, { "5", 1, 5 * S }, { "+5", 1, 5 * S }, { "007", 1, 7 * S },
-	{ "1s", 1, S }, { "2m", 1, 2 * MIN }, { "3h", 1, 3 * H }, { "1m30s", 1, 90 * S },
-	{ "-1s", 1, -S },
-	{ "-5", 0, 0 }, { "abc", 0, 0 }, { "1.5", 0, 0 }, { "", 0, 0 }, { "5 ", 0, 0 },
-	{ "1d", 0, 0 }, { "99999999999999999999", 0, 0 }, { "9300000000", 0, 0 },
+	{ "0", 1, 0 },          { "5", 1, 5 * S },
+	{ "+5", 1, 5 * S },     { "007", 1, 7 * S },
+	{ "1s", 1, S },         { "2m", 1, 2 * MIN },
+	{ "3h", 1, 3 * H },     { "1m30s", 1, 90 * S },
+	{ "-1s", 1, -S },       { "-5", 0, 0 },
+	{ "abc", 0, 0 },        { "1.5", 0, 0 },
+	{ "", 0, 0 },           { "5 ", 0, 0 },
+	{ "1d", 0, 0 },         { "99999999999999999999", 0, 0 },
+	{ "9300000000", 0, 0 },
 };
 
 int main(void)
@@ -124,11 +167,13 @@ int main(void)
 		int r = duration_parse_request_timeout(timeouts[i].in, &ns, &err);
 
 		if (timeouts[i].ok)
-			ok(r == 0 && ns == timeouts[i].want, "--request-timeout '%s'", timeouts[i].in);
+			ok(r == 0 && ns == timeouts[i].want, "--request-timeout '%s'",
+			   timeouts[i].in);
 		else
-			ok(r == -1 && !strcmp(err.msg, "Invalid timeout value. Timeout must be a single "
-					      "integer in seconds, or an integer followed by a "
-					      "corresponding time unit (e.g. 1s | 2m | 3h)"),
+			ok(r == -1 && !strcmp(err.msg,
+			                      "Invalid timeout value. Timeout must be a single "
+			                      "integer in seconds, or an integer followed by a "
+			                      "corresponding time unit (e.g. 1s | 2m | 3h)"),
 			   "--request-timeout rejects '%s' with kubectl's text", timeouts[i].in);
 	}
 	ok(duration_parse("1h", &ns, NULL) == 0, "a NULL errbuf is allowed on success");

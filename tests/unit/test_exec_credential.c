@@ -63,8 +63,7 @@ static char *slurp(const char *name)
 
 static struct exec_config base_config(void)
 {
-	struct exec_config c = { .command = plugin, .api_version = V1,
-				 .interactive = EXEC_NEVER };
+	struct exec_config c = { .command = plugin, .api_version = V1, .interactive = EXEC_NEVER };
 	return c;
 }
 
@@ -82,34 +81,44 @@ static int get_once(const struct exec_config *cfg, struct errbuf *err)
 struct output_case {
 	const char *name;
 	const char *stdout_json;
-	const char *want;               /* error substring, NULL = success */
+	const char *want; /* error substring, NULL = success */
 };
 
 static const struct output_case output_cases[] = {
-	{ "token", "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
-	  "\"status\":{\"token\":\"" SECRET "\"}}", NULL },
+	{ "token",
+	  "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
+	  "\"status\":{\"token\":\"" SECRET "\"}}",
+	  NULL },
 	{ "garbage", "this is not json " SECRET, "decoding stdout" },
 	{ "a JSON array", "[1,2]", "decoding stdout" },
-	{ "wrong apiVersion", "{\"apiVersion\":\"" V1BETA1 "\",\"kind\":\"ExecCredential\","
+	{ "wrong apiVersion",
+	  "{\"apiVersion\":\"" V1BETA1 "\",\"kind\":\"ExecCredential\","
 	  "\"status\":{\"token\":\"" SECRET "\"}}",
 	  "exec plugin is configured to use API version " V1 ", plugin returned version " V1BETA1 },
 	{ "no apiVersion", "{\"kind\":\"ExecCredential\",\"status\":{\"token\":\"" SECRET "\"}}",
 	  "decoding stdout" },
-	{ "wrong kind", "{\"apiVersion\":\"" V1 "\",\"kind\":\"Secret\","
-	  "\"status\":{\"token\":\"" SECRET "\"}}", "decoding stdout" },
+	{ "wrong kind",
+	  "{\"apiVersion\":\"" V1 "\",\"kind\":\"Secret\","
+	  "\"status\":{\"token\":\"" SECRET "\"}}",
+	  "decoding stdout" },
 	{ "no status", "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\"}",
 	  "exec plugin didn't return a status field" },
 	{ "empty status", "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\",\"status\":{}}",
 	  "exec plugin didn't return a token or cert/key pair" },
-	{ "cert without key", "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
+	{ "cert without key",
+	  "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
 	  "\"status\":{\"clientCertificateData\":\"CERT\"}}",
 	  "exec plugin returned only certificate or key, not both" },
-	{ "key without cert", "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
+	{ "key without cert",
+	  "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
 	  "\"status\":{\"token\":\"" SECRET "\",\"clientKeyData\":\"" SECRET "\"}}",
 	  "exec plugin returned only certificate or key, not both" },
-	{ "token of the wrong type", "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
-	  "\"status\":{\"token\":42}}", "decoding stdout" },
-	{ "bad expirationTimestamp", "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
+	{ "token of the wrong type",
+	  "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
+	  "\"status\":{\"token\":42}}",
+	  "decoding stdout" },
+	{ "bad expirationTimestamp",
+	  "{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\","
 	  "\"status\":{\"token\":\"" SECRET "\",\"expirationTimestamp\":\"tomorrow\"}}",
 	  "decoding stdout: status.expirationTimestamp" },
 };
@@ -145,8 +154,8 @@ static void test_cert_pair(void)
 
 	cfg.api_version = V1BETA1;
 	set_output("{\"apiVersion\":\"" V1BETA1 "\",\"kind\":\"ExecCredential\",\"status\":{"
-		   "\"clientCertificateData\":\"-----BEGIN CERTIFICATE-----\\nC\\n\","
-		   "\"clientKeyData\":\"-----BEGIN PRIVATE KEY-----\\nK\\n\"}}");
+	           "\"clientCertificateData\":\"-----BEGIN CERTIFICATE-----\\nC\\n\","
+	           "\"clientKeyData\":\"-----BEGIN PRIVATE KEY-----\\nK\\n\"}}");
 	ec = exec_credential_new(&cfg);
 	is_int(exec_credential_get(ec, &r, &err), 0, "v1beta1 plugin returning a cert pair works");
 	is_str(r.client_cert_pem, "-----BEGIN CERTIFICATE-----\nC\n", "certificate is PEM text");
@@ -164,14 +173,14 @@ static void test_caching(void)
 	int before;
 
 	set_output("{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\",\"status\":"
-		   "{\"token\":\"tok-1\",\"expirationTimestamp\":\"2099-01-01T01:00:00+01:00\"}}");
+	           "{\"token\":\"tok-1\",\"expirationTimestamp\":\"2099-01-01T01:00:00+01:00\"}}");
 	ec = exec_credential_new(&cfg);
 	before = runs();
 	is_int(exec_credential_get(ec, &r, &err), 0, "first get runs the plugin");
 	is_str(r.token, "tok-1", "token returned");
 	is_int(r.expires, 4070908800LL, "expirationTimestamp with an offset is converted to UTC");
 	set_output("{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\",\"status\":"
-		   "{\"token\":\"tok-2\",\"expirationTimestamp\":\"2099-01-01T00:00:00.5Z\"}}");
+	           "{\"token\":\"tok-2\",\"expirationTimestamp\":\"2099-01-01T00:00:00.5Z\"}}");
 	is_int(exec_credential_get(ec, &r, &err), 0, "second get succeeds");
 	is_str(r.token, "tok-1", "an unexpired credential is served from the cache");
 	is_int(runs() - before, 1, "the plugin ran once for two gets");
@@ -182,7 +191,7 @@ static void test_caching(void)
 	exec_credential_free(ec);
 
 	set_output("{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\",\"status\":"
-		   "{\"token\":\"old\",\"expirationTimestamp\":\"2000-01-01T00:00:00Z\"}}");
+	           "{\"token\":\"old\",\"expirationTimestamp\":\"2000-01-01T00:00:00Z\"}}");
 	ec = exec_credential_new(&cfg);
 	before = runs();
 	exec_credential_get(ec, &r, &err);
@@ -191,7 +200,7 @@ static void test_caching(void)
 	exec_credential_free(ec);
 
 	set_output("{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\",\"status\":"
-		   "{\"token\":\"forever\"}}");
+	           "{\"token\":\"forever\"}}");
 	ec = exec_credential_new(&cfg);
 	before = runs();
 	exec_credential_get(ec, &r, &err);
@@ -226,7 +235,8 @@ static void test_exit_and_spawn_errors(void)
 	cfg.command = "/nonexistent/dir/kubelogin";
 	cfg.install_hint = "install kubelogin from https://example.com/kubelogin";
 	is_int(get_once(&cfg, &err), -1, "a missing executable fails");
-	is_str(err.msg, "exec: executable /nonexistent/dir/kubelogin not found\n\n"
+	is_str(err.msg,
+	       "exec: executable /nonexistent/dir/kubelogin not found\n\n"
 	       "install kubelogin from https://example.com/kubelogin",
 	       "not-found error carries the install hint");
 	cfg.command = "no-such-credential-plugin-xyz";
@@ -289,7 +299,8 @@ static void test_interactive(void)
 	/* main() connected our stdin to /dev/null, so it is not a terminal. */
 	cfg.interactive = EXEC_ALWAYS;
 	is_int(get_once(&cfg, &err), -1, "interactiveMode Always without a terminal fails");
-	is_str(err.msg, "exec plugin cannot support interactive mode: standard input is not a terminal",
+	is_str(err.msg,
+	       "exec plugin cannot support interactive mode: standard input is not a terminal",
 	       "Always error wording");
 
 	/* Our stdin becomes a file with content: not a terminal, so not passed on. */
@@ -299,7 +310,8 @@ static void test_interactive(void)
 	saved = dup(STDIN_FILENO);
 	dup2(fd, STDIN_FILENO);
 	close(fd);
-	set_output("{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\"}}");
+	set_output("{\"apiVersion\":\"" V1
+	           "\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\"}}");
 	cfg.interactive = EXEC_IF_AVAILABLE;
 	is_int(get_once(&cfg, &err), 0, "IfAvailable without a terminal runs non-interactively");
 	stdin_seen = slurp("stdin");
@@ -318,7 +330,8 @@ static void test_exec_info_and_env(void)
 	char *info_s, *env_s, *args_s, *ca_b64;
 	cJSON *info, *spec, *cluster;
 
-	set_output("{\"apiVersion\":\"" V1 "\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\"}}");
+	set_output("{\"apiVersion\":\"" V1
+	           "\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\"}}");
 	cfg.args = args;
 	cfg.env = env;
 	cfg.provide_cluster_info = 1;
@@ -354,8 +367,8 @@ static void test_exec_info_and_env(void)
 	       "socks5://proxy:1080", "spec.cluster.proxy-url");
 	ok(!cJSON_GetObjectItem(cluster, "insecure-skip-tls-verify"),
 	   "insecure-skip-tls-verify omitted when false");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cluster, "config"),
-							"audience")),
+	is_str(cJSON_GetStringValue(
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(cluster, "config"), "audience")),
 	       "prod", "spec.cluster.config is the exec extension");
 	free(ca_b64);
 	cJSON_Delete(info);
@@ -366,8 +379,10 @@ static void test_exec_info_and_env(void)
 	cfg = base_config();
 	is_int(get_once(&cfg, &err), 0, "plugin without cluster info runs");
 	info_s = slurp("info");
-	is_str(info_s, "{\"kind\":\"ExecCredential\",\"apiVersion\":\"" V1 "\","
-	       "\"spec\":{\"interactive\":false}}\n", "no spec.cluster without provideClusterInfo");
+	is_str(info_s,
+	       "{\"kind\":\"ExecCredential\",\"apiVersion\":\"" V1 "\","
+	       "\"spec\":{\"interactive\":false}}\n",
+	       "no spec.cluster without provideClusterInfo");
 	free(info_s);
 }
 
@@ -379,20 +394,21 @@ static void make_plugin(void)
 	snprintf(out_json, sizeof(out_json), "%s/out.json", dir);
 	snprintf(counter, sizeof(counter), "%s/count", dir);
 	strbuf_addf(&sb,
-		    "#!/bin/sh\n"
-		    "d='%s'\n"
-		    "echo run >>\"$d/count\"\n"
-		    "printf '%%s\\n' \"$KUBERNETES_EXEC_INFO\" >\"$d/info\"\n"
-		    "echo \"FOO=$FOO HOME=$HOME OTHER=$OTHER\" >\"$d/env\"\n"
-		    "cat >\"$d/stdin\"\n"
-		    "case \"$1\" in\n"
-		    "--exit) echo 'plugin failed' >&2; exit \"$2\" ;;\n"
-		    "--kill) kill -9 $$ ;;\n"
-		    "--sleep) exec sleep 30 ;;\n"
-		    "--big) head -c 2000000 /dev/zero; exit 0 ;;\n"
-		    "--args-check) echo \"$1|$2\" >\"$d/args\" ;;\n"
-		    "esac\n"
-		    "cat \"$d/out.json\"\n", dir);
+	            "#!/bin/sh\n"
+	            "d='%s'\n"
+	            "echo run >>\"$d/count\"\n"
+	            "printf '%%s\\n' \"$KUBERNETES_EXEC_INFO\" >\"$d/info\"\n"
+	            "echo \"FOO=$FOO HOME=$HOME OTHER=$OTHER\" >\"$d/env\"\n"
+	            "cat >\"$d/stdin\"\n"
+	            "case \"$1\" in\n"
+	            "--exit) echo 'plugin failed' >&2; exit \"$2\" ;;\n"
+	            "--kill) kill -9 $$ ;;\n"
+	            "--sleep) exec sleep 30 ;;\n"
+	            "--big) head -c 2000000 /dev/zero; exit 0 ;;\n"
+	            "--args-check) echo \"$1|$2\" >\"$d/args\" ;;\n"
+	            "esac\n"
+	            "cat \"$d/out.json\"\n",
+	            dir);
 	write_file(plugin, sb.buf, 0755);
 	strbuf_release(&sb);
 }

@@ -13,7 +13,7 @@
 struct gcase {
 	const char *pattern;
 	const char *value;
-	const char *seps;	/* NULL: no separators */
+	const char *seps; /* NULL: no separators */
 	int want;
 };
 
@@ -60,12 +60,25 @@ static const struct gcase gobwas_cases[] = {
 	{ "ab*ef", "af", NULL, 0 },
 	/* `?` and `[...]` work on runes, not bytes */
 	{ "*\xc3\xa4", "\xc3\xa5\xc3\xa4", NULL, 1 },
-	{ "a?b", "a\xe2\x98\xba" "b", NULL, 1 },
-	{ "a???b", "a\xe2\x98\xba" "b", NULL, 0 },
+	{ "a?b",
+	  "a\xe2\x98\xba"
+	  "b",
+	  NULL, 1 },
+	{ "a???b",
+	  "a\xe2\x98\xba"
+	  "b",
+	  NULL, 0 },
 	{ "[!a]", "\xe2\x98\xba", NULL, 1 },
 	/* an invalid byte in the value is one U+FFFD rune */
-	{ "a?b", "a\xff" "b", NULL, 1 },
-	{ "a\xff" "b", "a\xff" "b", NULL, 0 },
+	{ "a?b",
+	  "a\xff"
+	  "b",
+	  NULL, 1 },
+	{ "a\xff"
+	  "b",
+	  "a\xff"
+	  "b",
+	  NULL, 0 },
 	/* separators */
 	{ "a.b", "a.b", ".", 1 },
 	{ "a.*", "a.b", ".", 1 },
@@ -100,12 +113,12 @@ static const struct gcase gobwas_cases[] = {
 	{ "[!a-c]", "d", NULL, 1 },
 	{ "[!a-c]", "a", NULL, 0 },
 	{ "[a-a]", "a", NULL, 1 },
-	{ "[-a]", "-", NULL, 1 },	/* no range: the list "-a" */
-	{ "[ab-c]", "-", NULL, 1 },	/* only "[x-y]" alone is a range */
+	{ "[-a]", "-", NULL, 1 }, /* no range: the list "-a" */
+	{ "[ab-c]", "-", NULL, 1 }, /* only "[x-y]" alone is a range */
 	{ "[ab-c]", "b", NULL, 1 },
 	{ "[\\]]", "]", NULL, 1 },
-	{ "[\\-a]", "_", NULL, 1 },	/* range from '\' to 'a' */
-	{ "[]-a]", "^", NULL, 1 },	/* range from ']' to 'a' */
+	{ "[\\-a]", "_", NULL, 1 }, /* range from '\' to 'a' */
+	{ "[]-a]", "^", NULL, 1 }, /* range from ']' to 'a' */
 	{ "[!!]", "a", NULL, 1 },
 	{ "[!!]", "!", NULL, 0 },
 	{ "[a-z][!a-x]*cat*[h][!b]*eyes*", "my cat has very bright eyes", NULL, 1 },
@@ -192,10 +205,14 @@ static const struct {
 	{ "[a-]", 0 },
 	{ "[", 0 },
 	{ "a[\\]", 0 },
-	{ "a\xff" "b", 0 },		/* invalid UTF-8 */
-	{ "a\xef\xbf\xbd" "b", 0 },	/* v0.2.3 refuses U+FFFD too */
-	{ "\xed\xa0\x80", 0 },		/* a UTF-16 surrogate */
-	{ "\xc0\xaf", 0 },		/* an overlong '/' */
+	{ "a\xff"
+	  "b",
+	  0 }, /* invalid UTF-8 */
+	{ "a\xef\xbf\xbd"
+	  "b",
+	  0 }, /* v0.2.3 refuses U+FFFD too */
+	{ "\xed\xa0\x80", 0 }, /* a UTF-16 surrogate */
+	{ "\xc0\xaf", 0 }, /* an overlong '/' */
 };
 
 /* Argo's globMatch: `!` negation and the "*" shortcut. */
@@ -206,7 +223,7 @@ static const struct {
 	const char *seps;
 	int want;
 } argo_cases[] = {
-	{ "*", "anything/at all", 0, "/", 1 },	/* "*" short-cuts the separators */
+	{ "*", "anything/at all", 0, "/", 1 }, /* "*" short-cuts the separators */
 	{ "*", "", 1, NULL, 1 },
 	{ "!*", "x", 1, NULL, 0 },
 	{ "!*", "", 1, NULL, 0 },
@@ -214,9 +231,9 @@ static const struct {
 	{ "!kube-system", "default", 1, NULL, 1 },
 	{ "!kube-*", "kube-public", 1, NULL, 0 },
 	{ "!kube-*", "apps", 1, NULL, 1 },
-	{ "!kube-system", "!kube-system", 0, NULL, 1 },	/* literal without negation */
+	{ "!kube-system", "!kube-system", 0, NULL, 1 }, /* literal without negation */
 	{ "!kube-system", "kube-system", 0, NULL, 0 },
-	{ "!a[", "a", 1, NULL, 1 },	/* a bad pattern never matches, so "!bad" always does */
+	{ "!a[", "a", 1, NULL, 1 }, /* a bad pattern never matches, so "!bad" always does */
 	{ "a[", "a[", 0, NULL, 0 },
 	{ "!https://github.com/*", "https://github.com/a/b", 1, "/", 1 },
 	{ "!https://github.com/**", "https://github.com/a/b", 1, "/", 0 },
@@ -253,10 +270,22 @@ static const struct {
 	{ "ab[^e-g]", "abc", 1 },
 	{ "a\\*b", "a*b", 1 },
 	{ "a\\*b", "ab", 0 },
-	{ "a?b", "a\xe2\x98\xba" "b", 1 },
-	{ "a[^a]b", "a\xe2\x98\xba" "b", 1 },
-	{ "a???b", "a\xe2\x98\xba" "b", 0 },
-	{ "a[^a][^a][^a]b", "a\xe2\x98\xba" "b", 0 },
+	{ "a?b",
+	  "a\xe2\x98\xba"
+	  "b",
+	  1 },
+	{ "a[^a]b",
+	  "a\xe2\x98\xba"
+	  "b",
+	  1 },
+	{ "a???b",
+	  "a\xe2\x98\xba"
+	  "b",
+	  0 },
+	{ "a[^a][^a][^a]b",
+	  "a\xe2\x98\xba"
+	  "b",
+	  0 },
 	{ "[a-\xce\xb6]*", "\xce\xb1", 1 },
 	{ "*[a-\xce\xb6]", "A", 0 },
 	{ "a?b", "a/b", 0 },
@@ -295,7 +324,7 @@ static const struct {
 	{ "Cluster*", "ClusterRole", 1 },
 	{ "Cluster*", "Role", 0 },
 	{ "[CR]ole", "Role", 1 },
-	{ "{a,b}", "a", 0 },	/* no alternatives in filepath.Match */
+	{ "{a,b}", "a", 0 }, /* no alternatives in filepath.Match */
 	{ "{a,b}", "{a,b}", 1 },
 };
 
@@ -313,8 +342,11 @@ static void test_gobwas(void)
 	is_int(glob_match(NULL, "a", NULL), 0, "a NULL pattern matches nothing");
 	is_int(glob_match("*", NULL, NULL), 0, "a NULL value matches nothing");
 	is_int(glob_match("*", "a.b", ""), 1, "an empty separator string means none");
-	is_int(glob_match("a?b", "a\xe2\x98\xba" "b", "\xe2\x98\xba"), 0,
-	       "a multi-byte separator stops `?`");
+	is_int(glob_match("a?b",
+	                  "a\xe2\x98\xba"
+	                  "b",
+	                  "\xe2\x98\xba"),
+	       0, "a multi-byte separator stops `?`");
 	is_int(glob_match("*b", "a;b", "0123456789ABCDEFGHIJKLMNOPQ;"), 0,
 	       "the 28th of 28 separators still stops `*`");
 	is_int(glob_match("*;b", "a;b", "0123456789ABCDEFGHIJKLMNOPQ;"), 1,
@@ -328,8 +360,8 @@ static void test_validity(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(validity) / sizeof(validity[0]); i++)
-		is_int(glob_valid(validity[i].pattern), validity[i].valid,
-		       "glob_valid(\"%s\")", validity[i].pattern);
+		is_int(glob_valid(validity[i].pattern), validity[i].valid, "glob_valid(\"%s\")",
+		       validity[i].pattern);
 	is_int(glob_valid(NULL), 0, "glob_valid(NULL)");
 	ok(!glob_match("[abc", "[abc", NULL), "a pattern that does not compile matches nothing");
 	ok(!glob_match("[abc", "a", NULL), "not even what it looks like");
@@ -341,7 +373,7 @@ static void test_argo(void)
 
 	for (i = 0; i < sizeof(argo_cases) / sizeof(argo_cases[0]); i++)
 		is_int(glob_argo_match(argo_cases[i].pattern, argo_cases[i].value,
-				       argo_cases[i].negation, argo_cases[i].seps),
+		                       argo_cases[i].negation, argo_cases[i].seps),
 		       argo_cases[i].want, "glob_argo_match(\"%s\", \"%s\", negation %d)",
 		       argo_cases[i].pattern, argo_cases[i].value, argo_cases[i].negation);
 }
@@ -351,9 +383,8 @@ static void test_filepath(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(fp_cases) / sizeof(fp_cases[0]); i++)
-		is_int(glob_filepath_match(fp_cases[i].pattern, fp_cases[i].name),
-		       fp_cases[i].want, "filepath.Match(\"%s\", \"%s\")",
-		       fp_cases[i].pattern, fp_cases[i].name);
+		is_int(glob_filepath_match(fp_cases[i].pattern, fp_cases[i].name), fp_cases[i].want,
+		       "filepath.Match(\"%s\", \"%s\")", fp_cases[i].pattern, fp_cases[i].name);
 	is_int(glob_filepath_match(NULL, "a"), -1, "filepath.Match with a NULL pattern");
 }
 

@@ -8,15 +8,30 @@
 
 /* Valid documents: the arena tree must print as cJSON's own tree does. */
 static const char *const valid[] = {
-	"{}", "[]", "0", "-0", "12", "-7", "3.25", "1e3", "-2.5E-2", "1234567890123456",
-	"123456789012345678901234567890", "true", "false", "null", "\"\"",
+	"{}",
+	"[]",
+	"0",
+	"-0",
+	"12",
+	"-7",
+	"3.25",
+	"1e3",
+	"-2.5E-2",
+	"1234567890123456",
+	"123456789012345678901234567890",
+	"true",
+	"false",
+	"null",
+	"\"\"",
 	"  {\"a\" : [1, 2 ,{\"b\":null}] , \"c\":\"d\"}\n",
 	"{\"esc\":\"q\\\"b\\\\s\\/n\\nt\\tr\\rb\\bf\\f\"}",
 	"\"\\u00e9\\u20ac\\ud83d\\ude00\"",
 	"{\"dup\":1,\"dup\":2}",
 	"[[[[[[[[[[1]]]]]]]]]]",
 	"{\"k\":\"caf\xc3\xa9\"}",
-	"2147483648", "-2147483649", "1.5e300",
+	"2147483648",
+	"-2147483649",
+	"1.5e300",
 	"[\"a string longer than eight bytes\",\"0123456789abcdef\\\"quoted\\\"0123456789\"]",
 };
 
@@ -64,7 +79,8 @@ static void test_valid(void)
 		is_str(m, r, "parses like cJSON: %s", valid[i]);
 		/* cJSON_Compare finds the first of duplicate keys on both sides. */
 		if (!strstr(valid[i], "dup"))
-			ok(mine && ref && cJSON_Compare(mine, ref, 1), "compares equal to cJSON's tree");
+			ok(mine && ref && cJSON_Compare(mine, ref, 1),
+			   "compares equal to cJSON's tree");
 		if (mine && ref && cJSON_IsNumber(ref))
 			is_int(mine->valueint, ref->valueint, "valueint like cJSON");
 		free(m);
@@ -83,8 +99,8 @@ static void test_invalid(void)
 		char *buf = strdup(invalid[i].text);
 
 		errbuf_clear(&err);
-		ok(!json_arena_parse(&a, buf, strlen(buf), &err) &&
-		   strstr(err.msg, invalid[i].error), "rejects %s (%s)", invalid[i].text, err.msg);
+		ok(!json_arena_parse(&a, buf, strlen(buf), &err) && strstr(err.msg, invalid[i].error),
+		   "rejects %s (%s)", invalid[i].text, err.msg);
 		arena_release(&a);
 		free(buf);
 	}
@@ -116,8 +132,7 @@ static void test_length_and_copy(void)
 	cJSON *t = json_arena_parse(&a, buf, 13, &err), *c;
 	char *s;
 
-	ok(t && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(t, "a")),
-	   "only len bytes are read");
+	ok(t && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(t, "a")), "only len bytes are read");
 	arena_init(&b, json_arena_copy_size(t));
 	c = json_arena_copy(&b, t);
 	arena_release(&a);
@@ -125,7 +140,8 @@ static void test_length_and_copy(void)
 	is_str(s, "{\"a\":[1,\"x\"]}", "a copy outlives the original's arena");
 	ok(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "a")) == 2,
 	   "the copy's arrays are intact");
-	ok(json_arena_copy(&b, NULL) == NULL && json_arena_copy_size(NULL) == 0, "NULL copies to NULL");
+	ok(json_arena_copy(&b, NULL) == NULL && json_arena_copy_size(NULL) == 0,
+	   "NULL copies to NULL");
 	free(s);
 	arena_release(&b);
 }
@@ -156,8 +172,11 @@ static void test_except(void)
 		const char *in, *out;
 	} cases[] = {
 		{ "{\"r\":{\"o\":{\"a\":1,\"status\":{\"x\":[1,{\"y\":\"\\u00e9\"}]},\"metadata\":"
-		  "{\"name\":\"n\",\"managed\":[{}],\"uid\":\"u\"}},\"status\":2},\"top\":[],\"z\":null}",
-		  "{\"r\":{\"o\":{\"a\":1,\"metadata\":{\"name\":\"n\",\"uid\":\"u\"}},\"status\":2},\"z\":null}" },
+		  "{\"name\":\"n\",\"managed\":[{}],\"uid\":\"u\"}},\"status\":2},\"top\":[],\"z\":"
+		  "null}",
+		  "{\"r\":{\"o\":{\"a\":1,\"metadata\":{\"name\":\"n\",\"uid\":\"u\"}},\"status\":"
+		  "2}"
+		  ",\"z\":null}" },
 		{ "{\"r\":[{\"o\":{\"status\":1}}]}", "{\"r\":[{\"o\":{\"status\":1}}]}" },
 		{ "{\"top\":1}", "{}" },
 		{ "{\"r\":{\"o\":{\"status\":{\"a\":1,}}}}", NULL },
@@ -195,7 +214,8 @@ static void test_build(void)
 	json_arena_append(&a, o, "empty", json_arena_new(&a, cJSON_NULL));
 	text = cJSON_PrintUnformatted(o);
 	is_str(text, "{\"list\":[\"x\",\"y\"],\"empty\":null}", "a tree built in the arena");
-	ok(cJSON_GetArrayItem(arr, 1) == s2 && arr->child->prev == s2, "appends keep cJSON's links");
+	ok(cJSON_GetArrayItem(arr, 1) == s2 && arr->child->prev == s2,
+	   "appends keep cJSON's links");
 	free(text);
 	arena_release(&a);
 }

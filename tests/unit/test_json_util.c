@@ -36,7 +36,8 @@ static void test_get(const cJSON *app)
 	ok(json_get(app, "spec.steps.-1") == NULL, "a negative index is missing");
 	ok(json_get(app, "metadata.name.x") == NULL, "a path through a string is missing");
 	ok(json_get(app, "metadata..name") == NULL, "an empty segment is a missing key");
-	ok(json_get(app, "") == app && json_get(app, NULL) == app, "an empty path is the value itself");
+	ok(json_get(app, "") == app && json_get(app, NULL) == app,
+	   "an empty path is the value itself");
 	ok(json_get(NULL, "a.b") == NULL, "a NULL tree has nothing");
 	ok(json_get(app, "status.none") && cJSON_IsNull(json_get(app, "status.none")),
 	   "a null member is found as null");
@@ -67,7 +68,8 @@ static void test_typed(const cJSON *app)
 	is_int(json_bool(app, "status.msg", -1), -1, "json_bool falls back on a string");
 	is_int(json_bool(app, "status.nope", 7), 7, "json_bool falls back when missing");
 	ok(json_is_number(json_get(raw, "big")) && !json_is_number(json_get(raw, "text")) &&
-	   json_is_number(json_get(app, "status.ratio")), "json_is_number knows raw numbers");
+	           json_is_number(json_get(app, "status.ratio")),
+	   "json_is_number knows raw numbers");
 	cJSON_Delete(raw);
 }
 
@@ -143,7 +145,8 @@ static const struct {
 	  "{\"spec\":{\"paused\":true,\"replicas\":2}}" },
 	{ "{\"metadata\":{\"annotations\":{\"x\":\"1\"}}}",
 	  "{\"metadata\":{\"annotations\":{\"argocd.argoproj.io/refresh\":\"normal\"}}}",
-	  "{\"metadata\":{\"annotations\":{\"x\":\"1\",\"argocd.argoproj.io/refresh\":\"normal\"}}}" },
+	  "{\"metadata\":{\"annotations\":{\"x\":\"1\",\"argocd.argoproj.io/"
+	  "refresh\":\"normal\"}}}" },
 	{ "{\"status\":{\"abort\":true}}", "{\"status\":null}", "{}" },
 	{ "5", "{\"a\":null}", "{}" },
 };
@@ -161,7 +164,8 @@ static void test_merge_patch(void)
 		cJSON *got = json_merge_patch(target, patch);
 		char *after = cJSON_PrintUnformatted(target), *s = cJSON_PrintUnformatted(got);
 
-		if (!ok(json_equal(got, want), "merge %s into %s", patch_cases[i].patch, patch_cases[i].target))
+		if (!ok(json_equal(got, want), "merge %s into %s", patch_cases[i].patch,
+		        patch_cases[i].target))
 			printf("#   got: %s\n", s);
 		ok(!strcmp(before, after), "the target is left alone");
 		free(before);
@@ -184,8 +188,8 @@ static void test_merge_diff(void)
 	static const struct {
 		const char *old, *new, *patch;
 	} cases[] = {
-		{ "{\"a\":1,\"b\":{\"c\":1,\"d\":2}}", "{\"a\":1,\"b\":{\"c\":1,\"d\":3},\"e\":[1]}",
-		  "{\"b\":{\"d\":3},\"e\":[1]}" },
+		{ "{\"a\":1,\"b\":{\"c\":1,\"d\":2}}",
+		  "{\"a\":1,\"b\":{\"c\":1,\"d\":3},\"e\":[1]}", "{\"b\":{\"d\":3},\"e\":[1]}" },
 		{ "{\"a\":1,\"b\":2}", "{\"b\":2}", "{\"a\":null}" },
 		{ "{\"a\":{\"x\":1}}", "{\"a\":{\"x\":1}}", "{}" },
 		{ "{\"a\":[1,2]}", "{\"a\":[1]}", "{\"a\":[1]}" },
@@ -217,7 +221,8 @@ static void test_merge_diff(void)
 	}
 	/* Property: every RFC example's result is reached from its target. */
 	for (i = 0; i < ARRAY_SIZE(patch_cases); i++) {
-		cJSON *old = cJSON_Parse(patch_cases[i].target), *new = cJSON_Parse(patch_cases[i].result);
+		cJSON *old = cJSON_Parse(patch_cases[i].target),
+		      *new = cJSON_Parse(patch_cases[i].result);
 		cJSON *d = json_merge_diff(old, new), *applied = json_merge_patch(old, d);
 
 		if (!json_equal(applied, new)) {
@@ -245,10 +250,15 @@ static void test_term_escape(void)
 		{ "tab\tand\nnewline", "tab\tand\nnewline" },
 		{ "\x01\x07\x08\x7f", "^A^G^H^?" },
 		{ "\x1b]0;title\x07", "^[]0;title^G" },
-		{ "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80" },
-		{ "c1 \xc2\x9b" "31m", "c1 \\u009b31m" },
+		{ "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80",
+		  "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80" },
+		{ "c1 \xc2\x9b"
+		  "31m",
+		  "c1 \\u009b31m" },
 		{ "nel\xc2\x85", "nel\\u0085" },
-		{ "bidi \xe2\x80\xae" "txt.exe", "bidi \\u202etxt.exe" },
+		{ "bidi \xe2\x80\xae"
+		  "txt.exe",
+		  "bidi \\u202etxt.exe" },
 		{ "isolate \xe2\x81\xa6x", "isolate \\u2066x" },
 		{ "bad \xff byte", "bad \\xff byte" },
 		{ "cut \xe6\x97", "cut \\xe6\\x97" },
@@ -271,7 +281,8 @@ static void test_term_escape(void)
 	s = term_escaped(NULL);
 	is_str(s, "", "term_escaped(NULL) is empty");
 	free(s);
-	s = term_escaped("a\x1b" "b");
+	s = term_escaped("a\x1b"
+	                 "b");
 	is_str(s, "a^[b", "term_escaped returns a new string");
 	free(s);
 }

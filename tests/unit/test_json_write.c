@@ -5,8 +5,13 @@
 #include "json_write.h"
 
 static const char *const strings[] = {
-	"", "plain", "quote \" backslash \\ slash /", "nl\ncr\rtab\tbs\bff\f",
-	"ctl \x01\x1f del \x7f", "utf-8 caf\xc3\xa9 \xe2\x82\xac", "<script>&amp;",
+	"",
+	"plain",
+	"quote \" backslash \\ slash /",
+	"nl\ncr\rtab\tbs\bff\f",
+	"ctl \x01\x1f del \x7f",
+	"utf-8 caf\xc3\xa9 \xe2\x82\xac",
+	"<script>&amp;",
 };
 
 int main(void)

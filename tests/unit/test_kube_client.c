@@ -23,62 +23,87 @@
 static struct kubetest kt;
 
 static const char script[] =
-"{'tokens': {'good-token': 'alice', 'file-token-1': 'file-one', 'file-token-2': 'file-two',"
-"            'exec-token-2': 'exec-user'},"
-" 'basic': {'bob': 'hunter2'},"
-" 'routes': ["
-"  {'path': '/api/v1/namespaces/default/pods/tok', 'auth': 'token',"
-"   'responses': [{'body': {'kind': 'Pod', 'metadata': {'name': 'tok'}}}]},"
-"  {'path': '/cert', 'auth': 'cert', 'responses': [{'body': {'kind': 'Pod'}}]},"
-"  {'path': '/any', 'auth': 'any', 'responses': [{'body': {'ok': true}}]},"
-"  {'path': '/open', 'responses': [{'body': {'ok': true}}]},"
-"  {'path': '/conflict', 'method': 'PUT', 'responses': [{'status': 409, 'status_error': {"
-"   'reason': 'Conflict', 'message': 'Operation cannot be fulfilled on rollouts.argoproj.io \\'x\\': the object has been modified; please apply your changes to the latest version and try again'}}]},"
-"  {'path': '/notfound', 'responses': [{'status': 404, 'status_error': {"
-"   'reason': 'NotFound', 'message': 'rollouts.argoproj.io \\'x\\' not found'}}]},"
-"  {'path': '/gone', 'responses': [{'status': 410, 'status_error': {"
-"   'reason': 'Expired', 'message': 'too old resource version: 1 (42)'}}]},"
-"  {'path': '/throttle', 'method': 'POST', 'responses': ["
-"   {'status': 429, 'headers': {'Retry-After': '1'}, 'status_error': {'reason': 'TooManyRequests', 'message': 'slow down'}},"
-"   {'status': 201, 'body': {'created': true}}]},"
-"  {'path': '/huge-retry-after', 'responses': [{'status': 429,"
-"   'headers': {'Retry-After': '9223372036854775807'}, 'status_error': {'reason': 'TooManyRequests', 'message': 'later'}}]},"
-"  {'path': '/flaky', 'method': 'GET', 'responses': ["
-"   {'status': 500, 'status_error': {'reason': 'InternalError', 'message': 'boom'}}, {'body': {'ok': true}}]},"
-"  {'path': '/flaky', 'method': 'POST', 'responses': ["
-"   {'status': 500, 'status_error': {'reason': 'InternalError', 'message': 'boom'}}, {'body': {'ok': true}}]},"
-"  {'path': '/reset', 'method': 'GET', 'responses': [{'reset': true}, {'body': {'ok': true}}]},"
-"  {'path': '/reset', 'method': 'POST', 'responses': [{'reset': true}, {'body': {'ok': true}}]},"
-"  {'path': '/stall', 'responses': [{'stall': 20}]},"
-"  {'path': '/bad-gateway', 'responses': [{'status': 502, 'body': 'upstream exploded\\nsecond line'}]},"
-"  {'path': '/teapot', 'responses': [{'status': 418, 'body': ''}]},"
-"  {'path': '/big', 'responses': [{'body': {'data': '" "%BIG%" "'}}]},"
-"  {'path': '/api/v1/namespaces/default/secrets/s', 'responses': [{'body': {'kind': 'Secret',"
-"   'metadata': {'name': 's', 'annotations': {'kubectl.kubernetes.io/last-applied-configuration': 'LAST-APPLIED-S3CRET'}},"
-"   'data': {'password': 'DATA-S3CRET'}, 'stringData': {'k': 'STRING-S3CRET'}}}]},"
-"  {'path': '/api/v1/namespaces/default/secrets', 'responses': [{'body': {'kind': 'SecretList',"
-"   'items': [{'metadata': {'name': 'a'}, 'data': {'k': 'LIST-S3CRET'}}]}}]},"
-"  {'path': '/api/v1/namespaces/default/secrets/dup', 'responses': [{'body':"
-"   '{\\'kind\\':\\'Secret\\',\\'data\\':{\\'a\\':\\'x\\',\\'a\\':\\'DUP-S3CRET\\'},\\'data\\':{\\'b\\':\\'DUP2-S3CRET\\'}}'}]},"
-"  {'path': '/api/v1/namespaces/default/secrets/raw', 'responses': [{'body': 'not json RAW-S3CRET'}]},"
-"  {'path': '/apis/authentication.k8s.io/v1/tokenreviews', 'method': 'POST', 'responses': [{'status': 201,"
-"   'body': {'kind': 'TokenReview', 'spec': {'token': 'REVIEW-S3CRET'}, 'status': {'authenticated': true}}}]},"
-"  {'path': '/escape', 'responses': [{'body': 'x\\u001b]0;pwned\\u0007y'}]},"
-"  {'path': '/warn', 'responses': [{'headers': {'Warning': '299 - \\'thing is deprecated\\''}, 'body': {}}]},"
-"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts', 'method': 'GET', 'responses': [{'list': {"
-"   'kind': 'RolloutList', 'apiVersion': 'argoproj.io/v1alpha1', 'resourceVersion': '4242', 'items': ["
-"    {'metadata': {'name': 'r1', 'labels': {'app': 'a'}}}, {'metadata': {'name': 'r2', 'labels': {'app': 'b'}}},"
-"    {'metadata': {'name': 'r3', 'labels': {'app': 'a'}}}, {'metadata': {'name': 'r4'}},"
-"    {'metadata': {'name': 'r5', 'labels': {'app': 'a'}}}, {'metadata': {'name': 'r6'}},"
-"    {'metadata': {'name': 'r7', 'labels': {'app': 'a'}}}]}}]},"
-"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/expiring/rollouts', 'responses': [{'list': {"
-"   'kind': 'RolloutList', 'resourceVersion': '77', 'expire_continue': true, 'items': ["
-"    {'metadata': {'name': 'e1'}}, {'metadata': {'name': 'e2'}}, {'metadata': {'name': 'e3'}}]}}]},"
-"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts', 'method': 'POST',"
-"   'responses': [{'status': 201, 'body': {'metadata': {'name': 'new'}}}]},"
-"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts/x', 'method': '*',"
-"   'responses': [{'body': {'metadata': {'name': 'x'}}}]}"
-" ]}";
+	"{'tokens': {'good-token': 'alice', 'file-token-1': 'file-one', 'file-token-2': 'file-two',"
+	"            'exec-token-2': 'exec-user'},"
+	" 'basic': {'bob': 'hunter2'},"
+	" 'routes': ["
+	"  {'path': '/api/v1/namespaces/default/pods/tok', 'auth': 'token',"
+	"   'responses': [{'body': {'kind': 'Pod', 'metadata': {'name': 'tok'}}}]},"
+	"  {'path': '/cert', 'auth': 'cert', 'responses': [{'body': {'kind': 'Pod'}}]},"
+	"  {'path': '/any', 'auth': 'any', 'responses': [{'body': {'ok': true}}]},"
+	"  {'path': '/open', 'responses': [{'body': {'ok': true}}]},"
+	"  {'path': '/conflict', 'method': 'PUT', 'responses': [{'status': 409, 'status_error': {"
+	"   'reason': 'Conflict', 'message': 'Operation cannot be fulfilled on "
+	"rollouts.argoproj.io \\'x\\': the object has been modified; please apply your changes to "
+	"the latest version and try again'}}]},"
+	"  {'path': '/notfound', 'responses': [{'status': 404, 'status_error': {"
+	"   'reason': 'NotFound', 'message': 'rollouts.argoproj.io \\'x\\' not found'}}]},"
+	"  {'path': '/gone', 'responses': [{'status': 410, 'status_error': {"
+	"   'reason': 'Expired', 'message': 'too old resource version: 1 (42)'}}]},"
+	"  {'path': '/throttle', 'method': 'POST', 'responses': ["
+	"   {'status': 429, 'headers': {'Retry-After': '1'}, 'status_error': {'reason': "
+	"'TooManyRequests', 'message': 'slow down'}},"
+	"   {'status': 201, 'body': {'created': true}}]},"
+	"  {'path': '/huge-retry-after', 'responses': [{'status': 429,"
+	"   'headers': {'Retry-After': '9223372036854775807'}, 'status_error': {'reason': "
+	"'TooManyRequests', 'message': 'later'}}]},"
+	"  {'path': '/flaky', 'method': 'GET', 'responses': ["
+	"   {'status': 500, 'status_error': {'reason': 'InternalError', 'message': 'boom'}}, "
+	"{'body': {'ok': true}}]},"
+	"  {'path': '/flaky', 'method': 'POST', 'responses': ["
+	"   {'status': 500, 'status_error': {'reason': 'InternalError', 'message': 'boom'}}, "
+	"{'body': {'ok': true}}]},"
+	"  {'path': '/reset', 'method': 'GET', 'responses': [{'reset': true}, {'body': {'ok': "
+	"true}}]},"
+	"  {'path': '/reset', 'method': 'POST', 'responses': [{'reset': true}, {'body': {'ok': "
+	"true}}]},"
+	"  {'path': '/stall', 'responses': [{'stall': 20}]},"
+	"  {'path': '/bad-gateway', 'responses': [{'status': 502, 'body': 'upstream "
+	"exploded\\nsecond line'}]},"
+	"  {'path': '/teapot', 'responses': [{'status': 418, 'body': ''}]},"
+	"  {'path': '/big', 'responses': [{'body': {'data': '"
+	"%BIG%"
+	"'}}]},"
+	"  {'path': '/api/v1/namespaces/default/secrets/s', 'responses': [{'body': {'kind': "
+	"'Secret',"
+	"   'metadata': {'name': 's', 'annotations': "
+	"{'kubectl.kubernetes.io/last-applied-configuration': 'LAST-APPLIED-S3CRET'}},"
+	"   'data': {'password': 'DATA-S3CRET'}, 'stringData': {'k': 'STRING-S3CRET'}}}]},"
+	"  {'path': '/api/v1/namespaces/default/secrets', 'responses': [{'body': {'kind': "
+	"'SecretList',"
+	"   'items': [{'metadata': {'name': 'a'}, 'data': {'k': 'LIST-S3CRET'}}]}}]},"
+	"  {'path': '/api/v1/namespaces/default/secrets/dup', 'responses': [{'body':"
+	"   "
+	"'{\\'kind\\':\\'Secret\\',\\'data\\':{\\'a\\':\\'x\\',\\'a\\':\\'DUP-S3CRET\\'},\\'data\\'"
+	":{\\'b\\':\\'DUP2-S3CRET\\'}}'}]},"
+	"  {'path': '/api/v1/namespaces/default/secrets/raw', 'responses': [{'body': 'not json "
+	"RAW-S3CRET'}]},"
+	"  {'path': '/apis/authentication.k8s.io/v1/tokenreviews', 'method': 'POST', 'responses': "
+	"[{'status': 201,"
+	"   'body': {'kind': 'TokenReview', 'spec': {'token': 'REVIEW-S3CRET'}, 'status': "
+	"{'authenticated': true}}}]},"
+	"  {'path': '/escape', 'responses': [{'body': 'x\\u001b]0;pwned\\u0007y'}]},"
+	"  {'path': '/warn', 'responses': [{'headers': {'Warning': '299 - \\'thing is "
+	"deprecated\\''}, 'body': {}}]},"
+	"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts', 'method': 'GET', "
+	"'responses': [{'list': {"
+	"   'kind': 'RolloutList', 'apiVersion': 'argoproj.io/v1alpha1', 'resourceVersion': "
+	"'4242', 'items': ["
+	"    {'metadata': {'name': 'r1', 'labels': {'app': 'a'}}}, {'metadata': {'name': 'r2', "
+	"'labels': {'app': 'b'}}},"
+	"    {'metadata': {'name': 'r3', 'labels': {'app': 'a'}}}, {'metadata': {'name': 'r4'}},"
+	"    {'metadata': {'name': 'r5', 'labels': {'app': 'a'}}}, {'metadata': {'name': 'r6'}},"
+	"    {'metadata': {'name': 'r7', 'labels': {'app': 'a'}}}]}}]},"
+	"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/expiring/rollouts', 'responses': "
+	"[{'list': {"
+	"   'kind': 'RolloutList', 'resourceVersion': '77', 'expire_continue': true, 'items': ["
+	"    {'metadata': {'name': 'e1'}}, {'metadata': {'name': 'e2'}}, {'metadata': {'name': "
+	"'e3'}}]}}]},"
+	"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts', 'method': 'POST',"
+	"   'responses': [{'status': 201, 'body': {'metadata': {'name': 'new'}}}]},"
+	"  {'path': '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts/x', 'method': '*',"
+	"   'responses': [{'body': {'metadata': {'name': 'x'}}}]}"
+	" ]}";
 
 static char *ca_pem, *wrong_ca_pem, *client_cert, *client_key;
 
@@ -127,8 +152,8 @@ static void rc_init(struct rest_config *rc, const char *server, const char *ca)
 }
 
 /* One GET with a fresh client; returns kube_get's result and the request count. */
-static int get_once(const struct rest_config *rc, const char *path, cJSON **out,
-		    struct errbuf *err, unsigned long *count)
+static int get_once(const struct rest_config *rc, const char *path, cJSON **out, struct errbuf *err,
+                    unsigned long *count)
 {
 	struct kube_client *kc = kube_client_new(rc, err);
 	int r;
@@ -162,8 +187,10 @@ static void test_paths(void)
 	static const struct {
 		const char *g, *v, *res, *ns, *name, *sub, *want;
 	} cases[] = {
-		{ "", "v1", "pods", "default", "web-0", NULL, "/api/v1/namespaces/default/pods/web-0" },
-		{ NULL, "v1", "namespaces", NULL, "kube-system", NULL, "/api/v1/namespaces/kube-system" },
+		{ "", "v1", "pods", "default", "web-0", NULL,
+		  "/api/v1/namespaces/default/pods/web-0" },
+		{ NULL, "v1", "namespaces", NULL, "kube-system", NULL,
+		  "/api/v1/namespaces/kube-system" },
 		{ "argoproj.io", "v1alpha1", "rollouts", "ns", "r", "status",
 		  "/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts/r/status" },
 		{ "argoproj.io", "v1alpha1", "applications", NULL, NULL, NULL,
@@ -177,7 +204,7 @@ static void test_paths(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		strbuf_reset(&sb);
 		kube_path(&sb, cases[i].g, cases[i].v, cases[i].res, cases[i].ns, cases[i].name,
-			  cases[i].sub);
+		          cases[i].sub);
 		is_str(sb.buf, cases[i].want, "kube_path %s", cases[i].want);
 	}
 	kube_path_add_query(&sb, "labelSelector", "app=x,tier!=db");
@@ -199,7 +226,8 @@ static void test_auth(void)
 	rc.token = xstrdup("good-token");
 	r = get_once(&rc, "/api/v1/namespaces/default/pods/tok", &out, &err, NULL);
 	is_int(r, 0, "a good bearer token is accepted");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "name")),
+	is_str(cJSON_GetStringValue(
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "name")),
 	       "tok", "the body is parsed");
 	cJSON_Delete(out);
 	free(rc.token);
@@ -251,10 +279,14 @@ static void test_auth(void)
 		is_str(kubetest_field(e, "headers.impersonate-group"), "devs, ops",
 		       "one Impersonate-Group per group");
 		is_str(kubetest_field(e, "headers.accept"), "application/json", "Accept: JSON");
-		ok(strncmp(kubetest_field(e, "headers.user-agent") ? kubetest_field(e, "headers.user-agent") : "",
-			   "kubectl-gitops/", 15) == 0, "default User-Agent");
+		ok(strncmp(kubetest_field(e, "headers.user-agent")
+		                   ? kubetest_field(e, "headers.user-agent")
+		                   : "",
+		           "kubectl-gitops/", 15) == 0,
+		   "default User-Agent");
 		ok(kubetest_field(e, "headers.accept-encoding") != NULL, "compression is offered");
-		ok(kubetest_field(e, "headers.content-type") == NULL, "no Content-Type without a body");
+		ok(kubetest_field(e, "headers.content-type") == NULL,
+		   "no Content-Type without a body");
 	}
 	cJSON_Delete(log);
 
@@ -313,10 +345,11 @@ static void test_exec(void)
 
 	kubetest_path(&kt, "exec.sh", path, sizeof(path));
 	kubetest_path(&kt, "exec.count", count_path, sizeof(count_path));
-	strbuf_addf(&sh, "#!/bin/sh\nn=$(cat %s 2>/dev/null || echo 0)\nn=$((n + 1))\n"
-		    "echo $n >%s\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
-		    "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"exec-token-%%s\"}}' $n\n",
-		    count_path, count_path);
+	strbuf_addf(&sh,
+	            "#!/bin/sh\nn=$(cat %s 2>/dev/null || echo 0)\nn=$((n + 1))\n"
+	            "echo $n >%s\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	            "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"exec-token-%%s\"}}' $n\n",
+	            count_path, count_path);
 	kubetest_write(&kt, "exec.sh", sh.buf);
 	strbuf_release(&sh);
 	chmod(path, 0755);
@@ -375,7 +408,8 @@ static void test_tls(void)
 
 		snprintf(url, sizeof(url), "127.0.0.1:%d", kt.port);
 		is_str(kubetest_field(last, "sni"), "localhost", "tls_server_name is sent as SNI");
-		is_str(kubetest_field(last, "headers.host"), url, "the Host header keeps the server's");
+		is_str(kubetest_field(last, "headers.host"), url,
+		       "the Host header keeps the server's");
 	}
 	cJSON_Delete(log);
 
@@ -403,7 +437,8 @@ static void test_status_errors(void)
 		{ "/gone", 410, "Expired", "too old resource version: 1 (42)" },
 		{ "/bad-gateway", 502, "", "the server returned HTTP 502: upstream exploded" },
 		{ "/teapot", 418, "", "the server returned HTTP 418" },
-		{ "/no-such-path", 404, "NotFound", "the server could not find the requested resource" },
+		{ "/no-such-path", 404, "NotFound",
+		  "the server could not find the requested resource" },
 	};
 	size_t i;
 
@@ -414,7 +449,9 @@ static void test_status_errors(void)
 	is_int(kube_update(kc, "/conflict", obj, NULL, NULL, &err), -1, "409 fails");
 	is_int(err.code, 409, "409 code");
 	is_str(err.reason, "Conflict", "409 reason");
-	is_str(err.msg, "Operation cannot be fulfilled on rollouts.argoproj.io \"x\": the object has been modified; please apply your changes to the latest version and try again",
+	is_str(err.msg,
+	       "Operation cannot be fulfilled on rollouts.argoproj.io \"x\": the object has been "
+	       "modified; please apply your changes to the latest version and try again",
 	       "409 message exactly");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		errbuf_clear(&err);
@@ -507,7 +544,8 @@ static void test_timeouts(void)
 	rc.request_timeout_ms = 300;
 	r = get_once(&rc, "/stall", NULL, &err, &n);
 	ok(r == -1 && err.code == 0, "a stalled server hits the request timeout");
-	is_str(err.msg, "Unable to connect to the server: the request timed out after 300 milliseconds",
+	is_str(err.msg,
+	       "Unable to connect to the server: the request timed out after 300 milliseconds",
 	       "timeout message");
 	is_int(n, 1, "a timeout is not retried");
 	rest_config_release(&rc);
@@ -520,8 +558,9 @@ static void test_timeouts(void)
 	rc_init(&rc, url, ca_pem);
 	r = get_once(&rc, "/open", NULL, &err, &n);
 	ok(r == -1 && err.code == 0, "nothing listening fails");
-	snprintf(url, sizeof(url), "The connection to the server 127.0.0.1:%d was refused - did you specify the right host or port?",
-		 atoi(strrchr(rc.server, ':') + 1));
+	snprintf(url,
+	         sizeof(url), "The connection to the server 127.0.0.1:%d was refused - did you specify the right host or port?",
+	         atoi(strrchr(rc.server, ':') + 1));
 	is_str(err.msg, url, "with kubectl's wording");
 	is_int(n, 1, "a refused connection is not retried");
 	rest_config_release(&rc);
@@ -542,13 +581,14 @@ static void test_list(void)
 	is_int(kube_list(kc, path, &lo, &out, &err), 0, "LIST over 3 pages");
 	items = cJSON_GetObjectItem(out, "items");
 	is_int(cJSON_GetArraySize(items), 7, "all items merged");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 6),
-									    "metadata"), "name")),
+	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(
+		       cJSON_GetObjectItem(cJSON_GetArrayItem(items, 6), "metadata"), "name")),
 	       "r7", "in order");
 	meta = cJSON_GetObjectItem(out, "metadata");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "resourceVersion")), "4242",
 	       "the first page's resourceVersion");
-	ok(!cJSON_GetObjectItem(meta, "continue") && !cJSON_GetObjectItem(meta, "remainingItemCount"),
+	ok(!cJSON_GetObjectItem(meta, "continue") &&
+	           !cJSON_GetObjectItem(meta, "remainingItemCount"),
 	   "no continue token left in the merged list");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(out, "kind")), "RolloutList", "kind kept");
 	cJSON_Delete(out);
@@ -561,7 +601,8 @@ static void test_list(void)
 
 	lo.label_selector = NULL;
 	lo.limit = 2;
-	is_int(kube_list(kc, "/apis/argoproj.io/v1alpha1/namespaces/expiring/rollouts", &lo, &out, &err),
+	is_int(kube_list(kc, "/apis/argoproj.io/v1alpha1/namespaces/expiring/rollouts", &lo, &out,
+	                 &err),
 	       0, "a continue token that expired restarts the list");
 	is_int(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 3, "without duplicates");
 	cJSON_Delete(out);
@@ -580,8 +621,8 @@ static void test_list(void)
 	       "labelSelector sent");
 	is_str(kubetest_field(kubetest_nth(log, path, 3), "query.limit"), "500",
 	       "default page size 500");
-	is_int(kubetest_count(log, "GET", "/apis/argoproj.io/v1alpha1/namespaces/expiring/rollouts"), 4,
-	       "expired list: page, 410, then page, page");
+	is_int(kubetest_count(log, "GET", "/apis/argoproj.io/v1alpha1/namespaces/expiring/rollouts"),
+	       4, "expired list: page, 410, then page, page");
 	cJSON_Delete(log);
 }
 
@@ -592,7 +633,8 @@ static void test_writes(void)
 	struct errbuf err;
 	struct kube_write_opts wo = { .dry_run = 1, .field_manager = "kubectl-gitops", .force = 1 };
 	struct kube_delete_opts dopt = { .propagation_policy = "Foreground",
-					 .precondition_uid = "u-1", .dry_run = 1 };
+		                         .precondition_uid = "u-1",
+		                         .dry_run = 1 };
 	const char *coll = "/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts";
 	const char *one = "/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts/x";
 	cJSON *obj = cJSON_Parse("{\"metadata\":{\"name\":\"new\"}}"), *out = NULL, *log, *body;
@@ -602,7 +644,8 @@ static void test_writes(void)
 	rc_init(&rc, kt.url, ca_pem);
 	kc = kube_client_new(&rc, &err);
 	is_int(kube_create(kc, coll, obj, &wo, &out, &err), 0, "create");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "name")),
+	is_str(cJSON_GetStringValue(
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "name")),
 	       "new", "create returns the object");
 	cJSON_Delete(out);
 	is_int(kube_patch(kc, one, KUBE_PATCH_MERGE, "{\"spec\":{\"paused\":true}}", NULL, NULL, &err),
@@ -643,10 +686,11 @@ static void test_writes(void)
 	       "delete sends DeleteOptions");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(body, "propagationPolicy")), "Foreground",
 	       "propagationPolicy");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(body, "preconditions"), "uid")),
+	is_str(cJSON_GetStringValue(
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(body, "preconditions"), "uid")),
 	       "u-1", "preconditions.uid");
-	is_str(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(body, "dryRun"), 0)), "All",
-	       "dryRun in the body");
+	is_str(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(body, "dryRun"), 0)),
+	       "All", "dryRun in the body");
 	cJSON_Delete(body);
 	cJSON_Delete(log);
 }
@@ -673,8 +717,10 @@ static void test_verbose_log(void)
 
 	snprintf(line, sizeof(line), "GET %s/api/v1/namespaces/default/pods/tok 200 OK in ", kt.url);
 	ok(strstr(text, line) != NULL, "-v 6 line: method, URL, status, latency");
-	ok(strstr(text, "Authorization: Bearer <masked>") != NULL, "-v 7 shows Authorization masked");
-	ok(strstr(text, "Response Body: {\"kind\": \"Pod\"") != NULL, "-v 8 shows the response body");
+	ok(strstr(text, "Authorization: Bearer <masked>") != NULL,
+	   "-v 7 shows Authorization masked");
+	ok(strstr(text, "Response Body: {\"kind\": \"Pod\"") != NULL,
+	   "-v 8 shows the response body");
 	ok(strstr(text, "404 Not Found in ") != NULL, "-v 6 line for an error status");
 	ok(strstr(text, "curl -v -XGET") != NULL, "-v 9 shows a curl command");
 	ok(strstr(text, "good-token") == NULL, "the token never appears in the log");
@@ -714,7 +760,7 @@ static void test_verbose_log_masks(void)
 	cJSON_Delete(obj);
 	obj = NULL;
 	ok(!kube_request(kc, "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
-			 "application/json", review, strlen(review), &resp, &err),
+	                 "application/json", review, strlen(review), &resp, &err),
 	   "post a TokenReview");
 	kube_response_release(&resp);
 	kube_get(kc, "/escape", &obj, &err);
@@ -726,7 +772,8 @@ static void test_verbose_log_masks(void)
 	ok(strstr(text, "\"password\":\"<masked>\"") != NULL, "a Secret's data is shown masked");
 	ok(!strstr(text, "DATA-S3CRET"), "Secret data is not logged");
 	ok(!strstr(text, "STRING-S3CRET"), "Secret stringData is not logged");
-	ok(!strstr(text, "LAST-APPLIED-S3CRET"), "a Secret's last-applied annotation is not logged");
+	ok(!strstr(text, "LAST-APPLIED-S3CRET"),
+	   "a Secret's last-applied annotation is not logged");
 	ok(!strstr(text, "LIST-S3CRET"), "SecretList items are masked");
 	ok(!strstr(text, "DUP-S3CRET") && !strstr(text, "DUP2-S3CRET"),
 	   "duplicated keys in a Secret are all masked");
@@ -757,7 +804,7 @@ static void test_plain_http(void)
 	rest_config_release(&rc);
 	log = kubetest_log(&kt);
 	ok(kubetest_count(log, "GET", "/open") == 1 &&
-	   !kubetest_field(kubetest_nth(log, "/open", 0), "headers.authorization"),
+	           !kubetest_field(kubetest_nth(log, "/open", 0), "headers.authorization"),
 	   "an http:// server gets no Authorization header");
 	cJSON_Delete(log);
 }

@@ -25,50 +25,73 @@ static struct kubetest kt;
 
 /* JSON with ' for "; see unquote(). */
 static const char script[] =
-"{'routes': ["
-/* follow: list rv 100, watch, drop, ERROR 410, relist rv 200, watch */
-"  {'path': '" ROLLOUTS "', 'query': {'watch': '1', 'resourceVersion': '100'}, 'responses': [{'stream': ["
-"    {'data': {'type': 'ADDED', 'object': {'metadata': {'name': 'b', 'resourceVersion': '101'}}}},"
-"    {'data': '{\\'type\\': \\'MODIFIED\\', \\'object\\': {\\'metadata\\': {\\'name\\': \\'a\\', ', 'delay': 0.05},"
-"    {'data': '\\'resourceVersion\\': \\'102\\'}}}\\n', 'delay': 0.05},"
-"    {'data': '{\\'type\\': \\'MODIFIED\\', \\'object\\': {\\'metadata\\': {\\'name\\': \\'b\\', \\'resourceVersion\\': \\'103\\'}}}\\n"
-"{\\'type\\': \\'BOOKMARK\\', \\'object\\': {\\'metadata\\': {\\'resourceVersion\\': \\'105\\'}}}\\n'}],"
-"    'drop': true}]},"
-"  {'path': '" ROLLOUTS "', 'query': {'watch': '1', 'resourceVersion': '105'}, 'responses': [{'stream': ["
-"    {'data': {'type': 'ERROR', 'object': {'kind': 'Status', 'apiVersion': 'v1', 'status': 'Failure',"
-"     'message': 'too old resource version: 105 (150)', 'reason': 'Expired', 'code': 410}}}]}]},"
-"  {'path': '" ROLLOUTS "', 'query': {'watch': '1', 'resourceVersion': '200'}, 'responses': [{'stream': ["
-"    {'data': {'type': 'MODIFIED', 'object': {'metadata': {'name': 'a', 'resourceVersion': '201'}}}}],"
-"    'hold': 10}]},"
-"  {'path': '" ROLLOUTS "', 'responses': ["
-"    {'list': {'kind': 'RolloutList', 'resourceVersion': '100', 'items': [{'metadata': {'name': 'a'}}]}},"
-"    {'list': {'kind': 'RolloutList', 'resourceVersion': '200', 'items': ["
-"      {'metadata': {'name': 'a'}}, {'metadata': {'name': 'b'}}]}}]},"
-/* an HTTP 410 on the watch request */
-"  {'path': '" EXPIRING "', 'query': {'watch': '1', 'resourceVersion': '300'}, 'responses': [{'status': 410,"
-"    'status_error': {'reason': 'Gone', 'message': 'too old resource version: 300 (400)'}}]},"
-"  {'path': '" EXPIRING "', 'query': {'watch': '1', 'resourceVersion': '400'}, 'responses': [{'stream': ["
-"    {'data': {'type': 'ADDED', 'object': {'metadata': {'name': 'c', 'resourceVersion': '401'}}}}], 'hold': 10}]},"
-"  {'path': '" EXPIRING "', 'responses': ["
-"    {'list': {'resourceVersion': '300', 'items': []}},"
-"    {'list': {'resourceVersion': '400', 'items': []}}]},"
-/* one object: app1 becomes Healthy; app2 never does */
-"  {'path': '" APPS "', 'query': {'watch': '1', 'fieldSelector': 'metadata.name=app1'}, 'responses': [{'stream': ["
-"    {'data': {'type': 'MODIFIED', 'object': {'metadata': {'name': 'app1', 'resourceVersion': '11'},"
-"      'status': {'health': 'Progressing'}}}, 'delay': 0.05},"
-"    {'data': {'type': 'MODIFIED', 'object': {'metadata': {'name': 'app1', 'resourceVersion': '12'},"
-"      'status': {'health': 'Healthy'}}}, 'delay': 0.05}], 'hold': 10}]},"
-"  {'path': '" APPS "', 'query': {'watch': '1', 'fieldSelector': 'metadata.name=gone-app'}, 'responses': [{'stream': ["
-"    {'data': {'type': 'DELETED', 'object': {'metadata': {'name': 'gone-app', 'resourceVersion': '21'}}}}],"
-"    'hold': 10}]},"
-"  {'path': '" APPS "', 'query': {'watch': '1'}, 'responses': [{'stream': [], 'hold': 10}]},"
-"  {'path': '" APPS "', 'responses': [{'list': {'resourceVersion': '10', 'items': ["
-"    {'metadata': {'name': 'app1'}, 'status': {'health': 'Progressing'}},"
-"    {'metadata': {'name': 'app2'}, 'status': {'health': 'Degraded'}},"
-"    {'metadata': {'name': 'gone-app'}, 'status': {'health': 'Healthy'}}]}}]},"
-"  {'path': '" DENIED "', 'responses': [{'status': 403, 'status_error': {'reason': 'Forbidden',"
-"    'message': 'rollouts.argoproj.io is forbidden: User \\'x\\' cannot list resource \\'rollouts\\''}}]}"
-"]}";
+	"{'routes': ["
+	/* follow: list rv 100, watch, drop, ERROR 410, relist rv 200, watch */
+	"  {'path': '" ROLLOUTS
+	"', 'query': {'watch': '1', 'resourceVersion': '100'}, 'responses': [{'stream': ["
+	"    {'data': {'type': 'ADDED', 'object': {'metadata': {'name': 'b', 'resourceVersion': "
+	"'101'}}}},"
+	"    {'data': '{\\'type\\': \\'MODIFIED\\', \\'object\\': {\\'metadata\\': {\\'name\\': "
+	"\\'a\\', ', 'delay': 0.05},"
+	"    {'data': '\\'resourceVersion\\': \\'102\\'}}}\\n', 'delay': 0.05},"
+	"    {'data': '{\\'type\\': \\'MODIFIED\\', \\'object\\': {\\'metadata\\': {\\'name\\': "
+	"\\'b\\', \\'resourceVersion\\': \\'103\\'}}}\\n"
+	"{\\'type\\': \\'BOOKMARK\\', \\'object\\': {\\'metadata\\': {\\'resourceVersion\\': "
+	"\\'105\\'}}}\\n'}],"
+	"    'drop': true}]},"
+	"  {'path': '" ROLLOUTS
+	"', 'query': {'watch': '1', 'resourceVersion': '105'}, 'responses': [{'stream': ["
+	"    {'data': {'type': 'ERROR', 'object': {'kind': 'Status', 'apiVersion': 'v1', 'status': "
+	"'Failure',"
+	"     'message': 'too old resource version: 105 (150)', 'reason': 'Expired', 'code': "
+	"410}}}]}]},"
+	"  {'path': '" ROLLOUTS
+	"', 'query': {'watch': '1', 'resourceVersion': '200'}, 'responses': [{'stream': ["
+	"    {'data': {'type': 'MODIFIED', 'object': {'metadata': {'name': 'a', 'resourceVersion': "
+	"'201'}}}}],"
+	"    'hold': 10}]},"
+	"  {'path': '" ROLLOUTS "', 'responses': ["
+	"    {'list': {'kind': 'RolloutList', 'resourceVersion': '100', 'items': [{'metadata': "
+	"{'name': 'a'}}]}},"
+	"    {'list': {'kind': 'RolloutList', 'resourceVersion': '200', 'items': ["
+	"      {'metadata': {'name': 'a'}}, {'metadata': {'name': 'b'}}]}}]},"
+	/* an HTTP 410 on the watch request */
+	"  {'path': '" EXPIRING
+	"', 'query': {'watch': '1', 'resourceVersion': '300'}, 'responses': [{'status': 410,"
+	"    'status_error': {'reason': 'Gone', 'message': 'too old resource version: 300 "
+	"(400)'}}]},"
+	"  {'path': '" EXPIRING
+	"', 'query': {'watch': '1', 'resourceVersion': '400'}, 'responses': [{'stream': ["
+	"    {'data': {'type': 'ADDED', 'object': {'metadata': {'name': 'c', 'resourceVersion': "
+	"'401'}}}}], 'hold': 10}]},"
+	"  {'path': '" EXPIRING "', 'responses': ["
+	"    {'list': {'resourceVersion': '300', 'items': []}},"
+	"    {'list': {'resourceVersion': '400', 'items': []}}]},"
+	/* one object: app1 becomes Healthy; app2 never does */
+	"  {'path': '" APPS "', 'query': {'watch': '1', 'fieldSelector': 'metadata.name=app1'}, "
+	"'responses': [{'stream': ["
+	"    {'data': {'type': 'MODIFIED', 'object': {'metadata': {'name': 'app1', "
+	"'resourceVersion': '11'},"
+	"      'status': {'health': 'Progressing'}}}, 'delay': 0.05},"
+	"    {'data': {'type': 'MODIFIED', 'object': {'metadata': {'name': 'app1', "
+	"'resourceVersion': '12'},"
+	"      'status': {'health': 'Healthy'}}}, 'delay': 0.05}], 'hold': 10}]},"
+	"  {'path': '" APPS "', 'query': {'watch': '1', 'fieldSelector': "
+	"'metadata.name=gone-app'}, 'responses': [{'stream': ["
+	"    {'data': {'type': 'DELETED', 'object': {'metadata': {'name': 'gone-app', "
+	"'resourceVersion': '21'}}}}],"
+	"    'hold': 10}]},"
+	"  {'path': '" APPS
+	"', 'query': {'watch': '1'}, 'responses': [{'stream': [], 'hold': 10}]},"
+	"  {'path': '" APPS "', 'responses': [{'list': {'resourceVersion': '10', 'items': ["
+	"    {'metadata': {'name': 'app1'}, 'status': {'health': 'Progressing'}},"
+	"    {'metadata': {'name': 'app2'}, 'status': {'health': 'Degraded'}},"
+	"    {'metadata': {'name': 'gone-app'}, 'status': {'health': 'Healthy'}}]}}]},"
+	"  {'path': '" DENIED
+	"', 'responses': [{'status': 403, 'status_error': {'reason': 'Forbidden',"
+	"    'message': 'rollouts.argoproj.io is forbidden: User \\'x\\' cannot list resource "
+	"\\'rollouts\\''}}]}"
+	"]}";
 
 static char *unquote(const char *s)
 {
@@ -84,8 +107,8 @@ static char *unquote(const char *s)
 
 static int record(struct kube_event *ev, void *data)
 {
-	static const char *const names[] = { "ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR",
-					     "LIST" };
+	static const char *const names[] = { "ADDED",    "MODIFIED", "DELETED",
+		                             "BOOKMARK", "ERROR",    "LIST" };
 	struct strbuf *sb = data;
 	const cJSON *meta = cJSON_GetObjectItem(ev->object, "metadata");
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "name"));
@@ -96,9 +119,11 @@ static int record(struct kube_event *ev, void *data)
 		const cJSON *it;
 
 		strbuf_addf(sb, "%d(", ev->resync);
-		cJSON_ArrayForEach(it, cJSON_GetObjectItem(ev->object, "items"))
-			strbuf_addf(sb, "%s%s", it == cJSON_GetObjectItem(ev->object, "items")->child ? "" : ",",
-				    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "metadata"), "name")));
+		cJSON_ArrayForEach (it, cJSON_GetObjectItem(ev->object, "items"))
+			strbuf_addf(sb, "%s%s",
+			            it == cJSON_GetObjectItem(ev->object, "items")->child ? "" : ",",
+			            cJSON_GetStringValue(cJSON_GetObjectItem(
+					    cJSON_GetObjectItem(it, "metadata"), "name")));
 		strbuf_addch(sb, ')');
 	} else if (name) {
 		strbuf_addf(sb, "(%s)", name);
@@ -111,8 +136,10 @@ static int record(struct kube_event *ev, void *data)
 static void test_decoder(void)
 {
 	static const char stream[] =
-		"{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a}\\\"{[\",\"resourceVersion\":\"1\"}}}\n"
-		"{\"type\":\"MODIFIED\",\"object\":{\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"2\"},\"x\":[{},[]]}}"
+		"{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a}\\\"{[\","
+		"\"resourceVersion\":\"1\"}}}\n"
+		"{\"type\":\"MODIFIED\",\"object\":{\"metadata\":{\"name\":\"b\","
+		"\"resourceVersion\":\"2\"},\"x\":[{},[]]}}"
 		"{\"type\":\"BOOKMARK\",\"object\":{\"metadata\":{\"resourceVersion\":\"3\"}}}\r\n";
 	static const char want[] = "ADDED(a}\"{[)@1 MODIFIED(b)@2 BOOKMARK@3";
 	static const struct {
@@ -123,8 +150,10 @@ static void test_decoder(void)
 		{ "{\"type\":\"ADDED\"}\n", "an event without an object" },
 		{ "{\"type\":\"ADDED\",\"object\":{}}x", "garbage after an event" },
 		{ "{\"type\" \"ADDED\"}", "an object that is not JSON" },
-		{ "{\"type\":\"ADDED\",\"object\":{\"data\":\"" "0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789\"}}", "an event over the size limit" },
+		{ "{\"type\":\"ADDED\",\"object\":{\"data\":\""
+		  "0123456789012345678901234567890123456789"
+		  "0123456789012345678901234567890123456789\"}}",
+		  "an event over the size limit" },
 	};
 	struct kube_event_decoder d;
 	struct strbuf got = STRBUF_INIT;
@@ -162,7 +191,8 @@ static void test_decoder(void)
 		strbuf_reset(&got);
 		kube_event_decoder_init(&d, 64);
 		errbuf_clear(&err);
-		r = kube_event_decoder_feed(&d, bad[i].input, strlen(bad[i].input), record, &got, &err);
+		r = kube_event_decoder_feed(&d, bad[i].input, strlen(bad[i].input), record, &got,
+		                            &err);
 		ok(r == -1 && err.msg[0], "rejected: %s (%s)", bad[i].why, err.msg);
 		kube_event_decoder_release(&d);
 	}
@@ -216,7 +246,8 @@ static void test_follow(struct kube_watch *kw)
 	is_int(n, 5, "follow: list, watch, re-watch, relist, watch");
 	{
 		static const char *const want[][2] = {
-			{ NULL, NULL }, { "1", "100" }, { "1", "105" }, { NULL, NULL }, { "1", "200" },
+			{ NULL, NULL }, { "1", "100" }, { "1", "105" },
+			{ NULL, NULL }, { "1", "200" },
 		};
 
 		for (i = 0; i < n && i < 5; i++) {
@@ -244,7 +275,8 @@ static void test_follow(struct kube_watch *kw)
 	strbuf_init(&st.seen, 0);
 	r = kube_watch_follow(kw, DENIED, NULL, follow_cb, &st, &err);
 	ok(r == KUBE_WATCH_ERROR && err.code == 403, "follow: 403 is not retried");
-	is_str(err.msg, "rollouts.argoproj.io is forbidden: User \"x\" cannot list resource \"rollouts\"",
+	is_str(err.msg,
+	       "rollouts.argoproj.io is forbidden: User \"x\" cannot list resource \"rollouts\"",
 	       "follow: and its Status is reported");
 	ok(st.seen.len == 0, "follow: nothing delivered on error");
 	strbuf_release(&st.seen);
@@ -265,8 +297,8 @@ static void test_once(struct kube_watch *kw)
 
 static int healthy(const cJSON *obj, void *data)
 {
-	const char *h = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(obj, "status"),
-								  "health"));
+	const char *h = cJSON_GetStringValue(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(obj, "status"), "health"));
 
 	(*(int *)data)++;
 	return h && !strcmp(h, "Healthy");
@@ -293,12 +325,13 @@ static void test_object(struct kube_watch *kw)
 	r = kube_watch_object(kw, APPS, "app1", 0, healthy, &calls, &last, &err);
 	is_int(r, KUBE_WATCH_STOPPED, "object: the predicate became true");
 	is_int(calls, 3, "object: checked on the list and on each change");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(last, "status"), "health")),
+	is_str(cJSON_GetStringValue(
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(last, "status"), "health")),
 	       "Healthy", "object: the last state is handed back");
 	cJSON_Delete(last);
 	log = kubetest_log(&kt);
-	is_str(kubetest_field(kubetest_nth(log, APPS, 0), "query.fieldSelector"), "metadata.name=app1",
-	       "object: selected by name");
+	is_str(kubetest_field(kubetest_nth(log, APPS, 0), "query.fieldSelector"),
+	       "metadata.name=app1", "object: selected by name");
 	cJSON_Delete(log);
 
 	r = kube_watch_object(kw, APPS, "gone-app", 0, absent, NULL, &last, &err);
@@ -306,15 +339,16 @@ static void test_object(struct kube_watch *kw)
 
 	calls = 0;
 	r = kube_watch_object(kw, APPS, "app2", kube_monotonic_ms() + 1500, healthy, &calls, &last,
-			      &err);
+	                      &err);
 	is_int(r, KUBE_WATCH_TIMED_OUT, "object: the deadline gives timed out");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(last, "status"), "health")),
+	is_str(cJSON_GetStringValue(
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(last, "status"), "health")),
 	       "Degraded", "object: with the state seen last");
 	cJSON_Delete(last);
 
 	kube_watch_set_stop_flag(kw, &stop);
 	r = kube_watch_object(kw, APPS, "app2", kube_monotonic_ms() + 5000, raise_stop,
-			      (void *)&stop, NULL, &err);
+	                      (void *)&stop, NULL, &err);
 	is_int(r, KUBE_WATCH_INTERRUPTED, "object: the stop flag interrupts the watch");
 	kube_watch_set_stop_flag(kw, NULL);
 }

@@ -40,8 +40,7 @@ static void write_file(const char *rel, const char *content, int mode)
 }
 
 /* Writes a kubeconfig given in JSON with ' for " (JSON is YAML too). */
-__attribute__((format(printf, 2, 3)))
-static void kc(const char *rel, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void kc(const char *rel, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -83,8 +82,8 @@ static int has_secret(const char *msg)
 }
 
 /* A kubeconfig with one context "c" -> cluster "k", user "u" of the given bodies. */
-__attribute__((format(printf, 2, 3)))
-static void one(const char *rel, const char *cluster_user_fmt, ...)
+__attribute__((format(printf, 2, 3))) static void one(const char *rel, const char *cluster_user_fmt,
+                                                      ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -94,21 +93,22 @@ static void one(const char *rel, const char *cluster_user_fmt, ...)
 	va_end(ap);
 	if (!strstr(sb.buf, "'users'"))
 		strbuf_addstr(&sb, ",'users':[{'name':'u','user':{}}]");
-	kc(rel, "{'apiVersion':'v1','kind':'Config','current-context':'c',"
-	   "'contexts':[{'name':'c','context':{'cluster':'k','user':'u'}}],%s}", sb.buf);
+	kc(rel,
+	   "{'apiVersion':'v1','kind':'Config','current-context':'c',"
+	   "'contexts':[{'name':'c','context':{'cluster':'k','user':'u'}}],%s}",
+	   sb.buf);
 	strbuf_release(&sb);
 }
 
 static int load_file(const char *rel, struct kubeconfig_overrides *ov, struct rest_config *rc,
-		     struct errbuf *err)
+                     struct errbuf *err)
 {
 	ov->kubeconfig = path_of(rel);
 	return kubeconfig_load(rc, ov, err);
 }
 
 /* Expects loading to fail with `want` in the message and no secret in it. */
-static void fails(const char *rel, struct kubeconfig_overrides *ov, const char *want,
-		  const char *what)
+static void fails(const char *rel, struct kubeconfig_overrides *ov, const char *want, const char *what)
 {
 	struct rest_config rc;
 	struct errbuf err = { 0 };
@@ -130,11 +130,12 @@ static void test_loading_rules(void)
 
 	reset_env();
 	kc("a.yaml", "{'current-context':'ca','clusters':["
-	   "{'name':'shared','cluster':{'server':'https://a.example'}},"
-	   "{'name':'only-a','cluster':{'server':'https://only-a.example'}}],"
-	   "'users':[{'name':'ua','user':{'token':'" TOKEN "'}}],"
-	   "'contexts':[{'name':'ca','context':{'cluster':'shared','user':'ua'}}]}");
-	kc("b.yaml", "{'current-context':'cb','clusters':["
+	             "{'name':'shared','cluster':{'server':'https://a.example'}},"
+	             "{'name':'only-a','cluster':{'server':'https://only-a.example'}}],"
+	             "'users':[{'name':'ua','user':{'token':'" TOKEN "'}}],"
+	             "'contexts':[{'name':'ca','context':{'cluster':'shared','user':'ua'}}]}");
+	kc("b.yaml",
+	   "{'current-context':'cb','clusters':["
 	   "{'name':'shared','cluster':{'server':'https://b.example','tls-server-name':'b.tls'}},"
 	   "{'name':'only-b','cluster':{'server':'https://only-b.example'}}],"
 	   "'contexts':[{'name':'cb','context':{'cluster':'only-b','namespace':'nb'}},"
@@ -143,9 +144,10 @@ static void test_loading_rules(void)
 	kc("empty-cc.yaml", "{'current-context':'','clusters':[]}");
 
 	strbuf_addf(&sb, "::%s:%s:%s:%s:", path_of("missing.yaml"), path_of("empty-cc.yaml"),
-		    path_of("a.yaml"), path_of("b.yaml"));
+	            path_of("a.yaml"), path_of("b.yaml"));
 	setenv("KUBECONFIG", sb.buf, 1);
-	is_int(kubeconfig_load(&rc, &ov, &err), 0, "KUBECONFIG list with missing and empty entries loads");
+	is_int(kubeconfig_load(&rc, &ov, &err), 0,
+	       "KUBECONFIG list with missing and empty entries loads");
 	is_str(rc.context_name, "ca", "first non-empty current-context wins");
 	is_str(rc.server, "https://a.example", "first file's context and cluster win");
 	is_str(rc.token, TOKEN, "user from the first file");
@@ -181,16 +183,20 @@ static void test_loading_rules(void)
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "%s:%s", path_of("missing1"), path_of("missing2"));
 	setenv("KUBECONFIG", sb.buf, 1);
-	ok(kubeconfig_load(&rc, &ov, &err) == -1 && strstr(err.msg, "no configuration has been provided") &&
-	   strstr(err.msg, "KUBECONFIG") && strstr(err.msg, "--kubeconfig"),
+	ok(kubeconfig_load(&rc, &ov, &err) == -1 &&
+	           strstr(err.msg, "no configuration has been provided") &&
+	           strstr(err.msg, "KUBECONFIG") && strstr(err.msg, "--kubeconfig"),
 	   "only missing files: no configuration error (%s)", err.msg);
 
 	unsetenv("KUBECONFIG");
-	ok(kubeconfig_load(&rc, &ov, &err) == -1 && strstr(err.msg, "no configuration has been provided"),
+	ok(kubeconfig_load(&rc, &ov, &err) == -1 &&
+	           strstr(err.msg, "no configuration has been provided"),
 	   "no KUBECONFIG and no ~/.kube/config: no configuration error");
 	mkdir(path_of("home/.kube"), 0755);
-	kc("home/.kube/config", "{'current-context':'h','clusters':[{'name':'hk','cluster':"
-	   "{'server':'https://home.example'}}],'contexts':[{'name':'h','context':{'cluster':'hk'}}]}");
+	kc("home/.kube/config",
+	   "{'current-context':'h','clusters':[{'name':'hk','cluster':"
+	   "{'server':'https://"
+	   "home.example'}}],'contexts':[{'name':'h','context':{'cluster':'hk'}}]}");
 	is_int(kubeconfig_load(&rc, &ov, &err), 0, "~/.kube/config is the default");
 	is_str(rc.server, "https://home.example", "server from ~/.kube/config");
 	is_str(rc.namespace, "default", "no namespace anywhere: default");
@@ -217,7 +223,9 @@ static void test_duplicates(void)
 {
 	struct kubeconfig_overrides ov = KUBECONFIG_OVERRIDES_INIT;
 	static const char *const lists[][2] = {
-		{ "clusters", "cluster" }, { "users", "user" }, { "contexts", "context" },
+		{ "clusters", "cluster" },
+		{ "users", "user" },
+		{ "contexts", "context" },
 	};
 	char want[600], rel[64];
 	size_t i;
@@ -226,8 +234,10 @@ static void test_duplicates(void)
 		snprintf(rel, sizeof(rel), "dup-%s.yaml", lists[i][0]);
 		kc(rel, "{'%s':[{'name':'x','%s':{}},{'name':'y'},{'name':'x','%s':{}}]}",
 		   lists[i][0], lists[i][1], lists[i][1]);
-		snprintf(want, sizeof(want), "error loading config file \"%s\": duplicate name \"x\" "
-			 "in list \"%s\"", path_of(rel), lists[i][0]);
+		snprintf(want, sizeof(want),
+		         "error loading config file \"%s\": duplicate name \"x\" "
+		         "in list \"%s\"",
+		         path_of(rel), lists[i][0]);
 		fails(rel, &ov, want, lists[i][0]);
 	}
 }
@@ -247,9 +257,12 @@ static void test_relative_paths(void)
 	write_file("sub/certs/client.crt", CERT_PEM, 0644);
 	write_file("sub/certs/client.key", KEY_PEM, 0600);
 	write_file("sub/certs/token", FILE_TOKEN "\n", 0600);
-	write_file("sub/plugin.sh", "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication."
-		   "k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"x\"}}'\n", 0755);
-	one("sub/config", "'clusters':[{'name':'k','cluster':{'server':'https://k.example',"
+	write_file("sub/plugin.sh",
+	           "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication."
+	           "k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"x\"}}'\n",
+	           0755);
+	one("sub/config",
+	    "'clusters':[{'name':'k','cluster':{'server':'https://k.example',"
 	    "'certificate-authority':'certs/ca.crt'}}],'users':[{'name':'u','user':{"
 	    "'tokenFile':'./certs/token','client-certificate':'certs/../certs/client.crt',"
 	    "'client-key':'certs/client.key','exec':{'command':'./plugin.sh',"
@@ -263,24 +276,26 @@ static void test_relative_paths(void)
 	is_str(rc.ca_pem, CA_PEM, "certificate-authority resolved against the file's directory");
 	is_str(rc.client_cert_pem, CERT_PEM, "client-certificate resolved and read");
 	is_str(rc.client_key_pem, KEY_PEM, "client-key resolved and read");
-	is_str(rc.token_file, path_of("sub/certs/token"), "tokenFile recorded as a clean absolute path");
+	is_str(rc.token_file, path_of("sub/certs/token"),
+	       "tokenFile recorded as a clean absolute path");
 	is_str(rc.token, FILE_TOKEN, "tokenFile read now, trimmed");
 	ok(rc.exec && exec_credential_get(rc.exec, &res, &err) == 0 && res.token &&
-	   !strcmp(res.token, "x"), "exec command with a '/' resolved against the file's directory");
+	           !strcmp(res.token, "x"),
+	   "exec command with a '/' resolved against the file's directory");
 	rest_config_release(&rc);
 
 	one("sub/config2", "'clusters':[{'name':'k','cluster':{'server':'https://k.example'}}],"
-	    "'users':[{'name':'u','user':{'exec':{'command':'plugin.sh',"
-	    "'apiVersion':'client.authentication.k8s.io/v1beta1'}}}]");
+	                   "'users':[{'name':'u','user':{'exec':{'command':'plugin.sh',"
+	                   "'apiVersion':'client.authentication.k8s.io/v1beta1'}}}]");
 	setenv("KUBECONFIG", "sub/config2", 1);
 	is_int(kubeconfig_load(&rc, &ov, &err), 0, "bare exec command loads");
 	ok(rc.exec && exec_credential_get(rc.exec, &res, &err) == -1 &&
-	   !strcmp(err.msg, "exec: executable plugin.sh not found"),
+	           !strcmp(err.msg, "exec: executable plugin.sh not found"),
 	   "a bare exec command is looked up on PATH, not in the file's directory (%s)", err.msg);
 	rest_config_release(&rc);
 
 	one("sub/config3", "'clusters':[{'name':'k','cluster':{'server':'https://k.example',"
-	    "'certificate-authority':'missing-ca.crt'}}]");
+	                   "'certificate-authority':'missing-ca.crt'}}]");
 	fails("sub/config3", &ov, path_of("sub/missing-ca.crt"), "missing CA file is named");
 	fails("sub/config3", &ov, "for cluster \"k\"", "missing CA file names the cluster");
 	if (cwd && chdir(cwd))
@@ -292,7 +307,7 @@ static void test_relative_paths(void)
 struct sel_case {
 	const char *name;
 	const char *context, *cluster, *user;
-	const char *want_err;           /* NULL = success */
+	const char *want_err; /* NULL = success */
 	const char *want_server, *want_user;
 };
 
@@ -320,7 +335,8 @@ static void test_selection(void)
 	size_t i;
 
 	reset_env();
-	kc("sel.yaml", "{'current-context':'one','clusters':["
+	kc("sel.yaml",
+	   "{'current-context':'one','clusters':["
 	   "{'name':'k1','cluster':{'server':'https://one.example'}},"
 	   "{'name':'k2','cluster':{'server':'https://two.example'}}],"
 	   "'users':[{'name':'u1','user':{'token':'" TOKEN "'}},{'name':'u2','user':{}}],"
@@ -346,9 +362,10 @@ static void test_selection(void)
 	}
 
 	kc("cc-gone.yaml", "{'current-context':'gone','clusters':[{'name':'k','cluster':"
-	   "{'server':'https://x'}}]}");
+	                   "{'server':'https://x'}}]}");
 	ov.context = ov.cluster = ov.user = NULL;
-	fails("cc-gone.yaml", &ov, "invalid configuration: context was not found for specified context: gone",
+	fails("cc-gone.yaml", &ov,
+	      "invalid configuration: context was not found for specified context: gone",
 	      "current-context naming a missing context");
 
 	ov.namespace = "flag-ns";
@@ -362,7 +379,8 @@ static void test_selection(void)
 	fails("sel.yaml", &ov, "invalid namespace \"Not_A_Label\"", "invalid -n");
 	ov.namespace = NULL;
 	one("badns.yaml", "'clusters':[{'name':'k','cluster':{'server':'https://x'}}]");
-	kc("badns.yaml", "{'current-context':'c','clusters':[{'name':'k','cluster':{'server':'https://x'}}],"
+	kc("badns.yaml",
+	   "{'current-context':'c','clusters':[{'name':'k','cluster':{'server':'https://x'}}],"
 	   "'contexts':[{'name':'c','context':{'cluster':'k','namespace':'UPPER'}}]}");
 	fails("badns.yaml", &ov, "namespace \"UPPER\" for context \"c\" does not conform",
 	      "invalid context namespace");
@@ -375,20 +393,22 @@ static void test_selection(void)
 
 struct field_case {
 	const char *name;
-	const char *cluster;            /* body of cluster "k" */
-	const char *user;               /* body of user "u" */
-	const char *want_err;           /* NULL = success */
+	const char *cluster; /* body of cluster "k" */
+	const char *user; /* body of user "u" */
+	const char *want_err; /* NULL = success */
 };
 
 static const struct field_case field_cases[] = {
 	{ "no server", "{'insecure-skip-tls-verify':true}", "{}",
 	  "no server found for cluster \"k\"" },
-	{ "CA file and data", "{'server':'https://x','certificate-authority':'/etc/hostname',"
-	  "'certificate-authority-data':'Q0E='}", "{}",
-	  "certificate-authority-data and certificate-authority are both specified for cluster \"k\"" },
-	{ "insecure with a CA", "{'server':'https://x','insecure-skip-tls-verify':true,"
-	  "'certificate-authority-data':'Q0E='}", "{}",
-	  "specifying a root certificates file with the insecure flag is not allowed" },
+	{ "CA file and data",
+	  "{'server':'https://x','certificate-authority':'/etc/hostname',"
+	  "'certificate-authority-data':'Q0E='}",
+	  "{}", "certificate-authority-data and certificate-authority are both specified for cluster \"k\"" },
+	{ "insecure with a CA",
+	  "{'server':'https://x','insecure-skip-tls-verify':true,"
+	  "'certificate-authority-data':'Q0E='}",
+	  "{}", "specifying a root certificates file with the insecure flag is not allowed" },
 	{ "proxy scheme", "{'server':'https://x','proxy-url':'ftp://user:" PASSWORD "@p:21'}", "{}",
 	  "proxy-url of cluster \"k\": unsupported scheme \"ftp\"" },
 	{ "server scheme", "{'server':'ftp://x'}", "{}", "is not an http or https URL" },
@@ -401,7 +421,8 @@ static const struct field_case field_cases[] = {
 	  "\"insecure-skip-tls-verify\" must be true or false" },
 	{ "token and basic auth", "{'server':'https://x'}",
 	  "{'token':'" TOKEN "','username':'me','password':'" PASSWORD "'}",
-	  "more than one authentication method found for u; found [token basicAuth], only one is allowed" },
+	  "more than one authentication method found for u; found [token basicAuth], only one is "
+	  "allowed" },
 	{ "cert without key", "{'server':'https://x'}", "{'client-certificate-data':'Q0E='}",
 	  "client-key-data or client-key must be specified for u" },
 	{ "key without cert", "{'server':'https://x'}", "{'client-key-data':'%K'}",
@@ -418,10 +439,14 @@ static const struct field_case field_cases[] = {
 	  "requesting uid, groups or user-extra for u without impersonating a user" },
 	{ "as-uid without as", "{'server':'https://x'}", "{'as-uid':'42'}",
 	  "requesting uid, groups or user-extra for u without impersonating a user" },
-	{ "auth-provider", "{'server':'https://x'}", "{'auth-provider':{'name':'oidc','config':"
-	  "{'id-token':'" TOKEN "'}}}", "user \"u\": auth-provider \"oidc\" is not supported" },
-	{ "auth-provider with exec", "{'server':'https://x'}", "{'auth-provider':{'name':'gcp'},"
-	  "'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/v1','interactiveMode':'Never'}}",
+	{ "auth-provider", "{'server':'https://x'}",
+	  "{'auth-provider':{'name':'oidc','config':"
+	  "{'id-token':'" TOKEN "'}}}",
+	  "user \"u\": auth-provider \"oidc\" is not supported" },
+	{ "auth-provider with exec", "{'server':'https://x'}",
+	  "{'auth-provider':{'name':'gcp'},"
+	  "'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/"
+	  "v1','interactiveMode':'Never'}}",
 	  "authProvider cannot be provided in combination with an exec plugin for u" },
 	{ "exec without command", "{'server':'https://x'}",
 	  "{'exec':{'apiVersion':'client.authentication.k8s.io/v1','interactiveMode':'Never'}}",
@@ -434,11 +459,11 @@ static const struct field_case field_cases[] = {
 	{ "exec v1 without interactiveMode", "{'server':'https://x'}",
 	  "{'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/v1'}}",
 	  "interactiveMode must be specified for u to use exec authentication plugin" },
-	{ "exec bad interactiveMode", "{'server':'https://x'}",
-	  "{'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/v1','interactiveMode':'Sometimes'}}",
+	{ "exec bad interactiveMode",
+	  "{'server':'https://x'}", "{'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/v1','interactiveMode':'Sometimes'}}",
 	  "invalid interactiveMode for u: \"Sometimes\"" },
-	{ "exec env without name", "{'server':'https://x'}",
-	  "{'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/v1beta1','env':[{'value':'v'}]}}",
+	{ "exec env without name",
+	  "{'server':'https://x'}", "{'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/v1beta1','env':[{'value':'v'}]}}",
 	  "env variable name must be specified for u" },
 	{ "exec v1beta1 defaults interactiveMode", "{'server':'https://x'}",
 	  "{'exec':{'command':'x','apiVersion':'client.authentication.k8s.io/v1beta1'}}", NULL },
@@ -473,14 +498,17 @@ static void test_fields(void)
 		struct strbuf user = STRBUF_INIT;
 
 		subst_key(&user, c->user);
-		one("fields.yaml", "'clusters':[{'name':'k','cluster':%s}],"
-		    "'users':[{'name':'u','user':%s}]", c->cluster, user.buf);
+		one("fields.yaml",
+		    "'clusters':[{'name':'k','cluster':%s}],"
+		    "'users':[{'name':'u','user':%s}]",
+		    c->cluster, user.buf);
 		strbuf_release(&user);
 		if (c->want_err) {
 			fails("fields.yaml", &ov, c->want_err, c->name);
 			continue;
 		}
-		is_int(load_file("fields.yaml", &ov, &rc, &err), 0, "%s: loads (%s)", c->name, err.msg);
+		is_int(load_file("fields.yaml", &ov, &rc, &err), 0, "%s: loads (%s)", c->name,
+		       err.msg);
 		rest_config_release(&rc);
 	}
 }
@@ -492,7 +520,8 @@ static void test_cluster_and_user_values(void)
 	struct errbuf err = { 0 };
 
 	reset_env();
-	one("vals.yaml", "'clusters':[{'name':'k','cluster':{"
+	one("vals.yaml",
+	    "'clusters':[{'name':'k','cluster':{"
 	    "'server':'https://h.example:6443/k8s/clusters/c-1/?x=1#frag',"
 	    "'certificate-authority-data':'%s','tls-server-name':'api.internal',"
 	    "'proxy-url':'socks5://proxy:1080','disable-compression':true}}],"
@@ -506,7 +535,8 @@ static void test_cluster_and_user_values(void)
 	is_int(rc.ca_pem_len, strlen(CA_PEM), "CA length");
 	is_str(rc.tls_server_name, "api.internal", "tls-server-name");
 	is_str(rc.proxy_url, "socks5://proxy:1080", "proxy-url");
-	ok(rc.disable_compression && !rc.insecure_skip_tls_verify, "disable-compression, not insecure");
+	ok(rc.disable_compression && !rc.insecure_skip_tls_verify,
+	   "disable-compression, not insecure");
 	is_str(rc.client_cert_pem, CERT_PEM, "client-certificate-data decoded");
 	is_str(rc.client_key_pem, KEY_PEM, "client-key-data decoded");
 	is_int(rc.client_key_pem_len, strlen(KEY_PEM), "key length");
@@ -515,7 +545,8 @@ static void test_cluster_and_user_values(void)
 	is_str(rc.as_user, "alice", "as");
 	is_str(rc.as_uid, "1000", "as-uid");
 	ok(rc.as_groups && !strcmp(rc.as_groups[0], "dev") && !strcmp(rc.as_groups[1], "ops") &&
-	   !rc.as_groups[2], "as-groups");
+	           !rc.as_groups[2],
+	   "as-groups");
 	ok(rc.exec == NULL, "no exec");
 	rest_config_release(&rc);
 
@@ -524,8 +555,9 @@ static void test_cluster_and_user_values(void)
 	is_str(rc.server, "http://h.example:8443", "no TLS settings: http");
 	rest_config_release(&rc);
 	one("noscheme.yaml", "'clusters':[{'name':'k','cluster':{'server':'h.example:8443/',"
-	    "'insecure-skip-tls-verify':true}}]");
-	is_int(load_file("noscheme.yaml", &ov, &rc, &err), 0, "insecure server without a scheme loads");
+	                     "'insecure-skip-tls-verify':true}}]");
+	is_int(load_file("noscheme.yaml", &ov, &rc, &err), 0,
+	       "insecure server without a scheme loads");
 	is_str(rc.server, "https://h.example:8443", "TLS settings: https");
 	ok(rc.insecure_skip_tls_verify, "insecure-skip-tls-verify");
 	rest_config_release(&rc);
@@ -543,7 +575,8 @@ static void test_overrides(void)
 	write_file("ov-ca.crt", "FLAG CA", 0644);
 	write_file("ov-cert.pem", "FLAG CERT", 0644);
 	write_file("ov-key.pem", "FLAG KEY", 0600);
-	one("ov.yaml", "'clusters':[{'name':'k','cluster':{'server':'https://file.example',"
+	one("ov.yaml",
+	    "'clusters':[{'name':'k','cluster':{'server':'https://file.example',"
 	    "'certificate-authority-data':'%s','tls-server-name':'file.tls'}}],"
 	    "'users':[{'name':'u','user':{'tokenFile':'%s','client-certificate-data':'%s',"
 	    "'client-key-data':'%s','as':'file-user','as-groups':['file-group']}}]",
@@ -560,7 +593,8 @@ static void test_overrides(void)
 	is_str(rc.client_cert_pem, "FLAG CERT", "--client-certificate replaces the -data");
 	is_str(rc.client_key_pem, "FLAG KEY", "--client-key replaces the -data");
 	is_str(rc.as_user, "flag-user", "--as wins");
-	ok(rc.as_groups && !strcmp(rc.as_groups[0], "flag-group") && !rc.as_groups[1], "--as-group wins");
+	ok(rc.as_groups && !strcmp(rc.as_groups[0], "flag-group") && !rc.as_groups[1],
+	   "--as-group wins");
 	rest_config_release(&rc);
 	ov = (struct kubeconfig_overrides)KUBECONFIG_OVERRIDES_INIT;
 
@@ -610,7 +644,8 @@ static void test_overrides(void)
 	/* Flags alone, without any kubeconfig. */
 	ov = (struct kubeconfig_overrides)KUBECONFIG_OVERRIDES_INIT;
 	ov.server = "http://127.0.0.1:8001";
-	is_int(kubeconfig_load(&rc, &ov, &err), 0, "--server alone needs no kubeconfig (%s)", err.msg);
+	is_int(kubeconfig_load(&rc, &ov, &err), 0, "--server alone needs no kubeconfig (%s)",
+	       err.msg);
 	is_str(rc.server, "http://127.0.0.1:8001", "server from the flag");
 	is_str(rc.namespace, "default", "default namespace");
 	is_str(rc.context_name, NULL, "no context");
@@ -627,21 +662,28 @@ static void test_exec_from_kubeconfig(void)
 	cJSON *info, *cluster;
 
 	reset_env();
-	strbuf_addf(&sb, "#!/bin/sh\nprintf '%%s' \"$KUBERNETES_EXEC_INFO\" >'%s/seen-info'\n"
-		    "echo \"$MODE $1\" >'%s/seen-env'\n"
-		    "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-		    "\"status\":{\"token\":\"exec-token\"}}'\n", dir, dir);
+	strbuf_addf(
+		&sb,
+		"#!/bin/sh\nprintf '%%s' \"$KUBERNETES_EXEC_INFO\" >'%s/seen-info'\n"
+		"echo \"$MODE $1\" >'%s/seen-env'\n"
+		"echo "
+		"'{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+		"\"status\":{\"token\":\"exec-token\"}}'\n",
+		dir, dir);
 	write_file("exec-plugin.sh", sb.buf, 0755);
 	strbuf_release(&sb);
-	one("exec.yaml", "'clusters':[{'name':'k','cluster':{'server':'https://exec.example/',"
+	one("exec.yaml",
+	    "'clusters':[{'name':'k','cluster':{'server':'https://exec.example/',"
 	    "'certificate-authority-data':'%s','extensions':[{'name':'other','extension':{'a':1}},"
 	    "{'name':'client.authentication.k8s.io/exec','extension':{'audience':'prod'}}]}}],"
 	    "'users':[{'name':'u','user':{'exec':{'command':'./exec-plugin.sh','args':['--flag'],"
 	    "'env':[{'name':'MODE','value':'test'}],'apiVersion':'client.authentication.k8s.io/v1',"
-	    "'interactiveMode':'Never','provideClusterInfo':true}}}]", ca_b64);
+	    "'interactiveMode':'Never','provideClusterInfo':true}}}]",
+	    ca_b64);
 	is_int(load_file("exec.yaml", &ov, &rc, &err), 0, "exec user loads (%s)", err.msg);
 	ok(rc.exec != NULL, "exec credential built");
-	is_int(rc.exec ? exec_credential_get(rc.exec, &res, &err) : -1, 0, "plugin runs (%s)", err.msg);
+	is_int(rc.exec ? exec_credential_get(rc.exec, &res, &err) : -1, 0, "plugin runs (%s)",
+	       err.msg);
 	is_str(res.token, "exec-token", "exec token");
 	{
 		char *seen = NULL;
@@ -661,8 +703,8 @@ static void test_exec_from_kubeconfig(void)
 	       "cluster info carries the normalised server");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cluster, "certificate-authority-data")),
 	       ca_b64, "cluster info carries the CA, base64");
-	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cluster, "config"),
-							"audience")),
+	is_str(cJSON_GetStringValue(
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(cluster, "config"), "audience")),
 	       "prod", "cluster info config is the client.authentication.k8s.io/exec extension");
 	cJSON_Delete(info);
 	rest_config_release(&rc);
@@ -688,7 +730,8 @@ static void test_in_cluster(void)
 	reset_env();
 	make_sa_dir("team-a\n");
 	ok(kubeconfig_in_cluster(&rc, path_of("sa"), &err) == -1 &&
-	   strstr(err.msg, "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined"),
+	           strstr(err.msg,
+	                  "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined"),
 	   "in-cluster without the service env fails (%s)", err.msg);
 	setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
 	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
@@ -715,14 +758,16 @@ static void test_in_cluster(void)
 	is_str(rc.namespace, "default", "no namespace anywhere: default");
 	rest_config_release(&rc);
 	unlink(path_of("sa/token"));
-	ok(kubeconfig_in_cluster(&rc, path_of("sa"), &err) == -1 && strstr(err.msg, path_of("sa/token")),
+	ok(kubeconfig_in_cluster(&rc, path_of("sa"), &err) == -1 &&
+	           strstr(err.msg, path_of("sa/token")),
 	   "missing token file is named (%s)", err.msg);
 
 	/* Fallback from kubeconfig_load when nothing is configured. */
 	make_sa_dir("team-b");
 	setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
 	ov.in_cluster_sa_dir = path_of("sa");
-	is_int(kubeconfig_load(&rc, &ov, &err), 0, "nothing configured in a pod: in-cluster (%s)", err.msg);
+	is_int(kubeconfig_load(&rc, &ov, &err), 0, "nothing configured in a pod: in-cluster (%s)",
+	       err.msg);
 	is_str(rc.server, "https://10.96.0.1:443", "in-cluster server");
 	is_str(rc.token_file, path_of("sa/token"), "in-cluster token file");
 	is_str(rc.namespace, "team-b", "in-cluster namespace");
@@ -759,26 +804,27 @@ static void test_yaml(void)
 
 	reset_env();
 	strbuf_addf(&sb,
-		    "apiVersion: v1\n"
-		    "kind: Config\n"
-		    "current-context: prod\n"
-		    "clusters:\n"
-		    "- name: prod-cluster\n"
-		    "  cluster:\n"
-		    "    server: https://prod.example:6443/\n"
-		    "    certificate-authority-data: %s\n"
-		    "contexts:\n"
-		    "- name: prod\n"
-		    "  context:\n"
-		    "    cluster: prod-cluster\n"
-		    "    user: admin\n"
-		    "    namespace: apps\n"
-		    "users:\n"
-		    "- name: admin\n"
-		    "  user:\n"
-		    "    token: " TOKEN "\n"
-		    "    as-groups: [\"system:masters\"]\n"
-		    "    as: root\n", ca_b64);
+	            "apiVersion: v1\n"
+	            "kind: Config\n"
+	            "current-context: prod\n"
+	            "clusters:\n"
+	            "- name: prod-cluster\n"
+	            "  cluster:\n"
+	            "    server: https://prod.example:6443/\n"
+	            "    certificate-authority-data: %s\n"
+	            "contexts:\n"
+	            "- name: prod\n"
+	            "  context:\n"
+	            "    cluster: prod-cluster\n"
+	            "    user: admin\n"
+	            "    namespace: apps\n"
+	            "users:\n"
+	            "- name: admin\n"
+	            "  user:\n"
+	            "    token: " TOKEN "\n"
+	            "    as-groups: [\"system:masters\"]\n"
+	            "    as: root\n",
+	            ca_b64);
 	write_file("real.yaml", sb.buf, 0600);
 	strbuf_release(&sb);
 	is_int(load_file("real.yaml", &ov, &rc, &err), 0, "a YAML kubeconfig loads (%s)", err.msg);
@@ -791,22 +837,26 @@ static void test_yaml(void)
 
 	write_file("bad.yaml", "clusters:\n- name: a\n  cluster: {server: [\n", 0600);
 	fails("bad.yaml", &ov, "error loading config file", "YAML syntax error");
-	write_file("typed.yaml", "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k}\n"
-		   "clusters:\n- name: k\n  cluster:\n    server: https://x\n"
-		   "    insecure-skip-tls-verify: yes\n", 0600);
+	write_file("typed.yaml",
+	           "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k}\n"
+	           "clusters:\n- name: k\n  cluster:\n    server: https://x\n"
+	           "    insecure-skip-tls-verify: yes\n",
+	           0600);
 	is_int(load_file("typed.yaml", &ov, &rc, &err), 0, "YAML 1.1 'yes' loads (%s)", err.msg);
 	ok(rc.insecure_skip_tls_verify, "'yes' is true, as sigs.k8s.io/yaml reads it");
 	rest_config_release(&rc);
-	write_file("typed.yaml", "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k}\n"
-		   "clusters:\n- name: k\n  cluster:\n    server: https://x\n"
-		   "    insecure-skip-tls-verify: \"true\"\n", 0600);
+	write_file("typed.yaml",
+	           "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k}\n"
+	           "clusters:\n- name: k\n  cluster:\n    server: https://x\n"
+	           "    insecure-skip-tls-verify: \"true\"\n",
+	           0600);
 	fails("typed.yaml", &ov, "\"insecure-skip-tls-verify\" must be true or false",
 	      "a quoted \"true\" is a string, not a boolean");
 }
 
 struct b64_case {
 	const char *in;
-	const char *out;                /* NULL = invalid */
+	const char *out; /* NULL = invalid */
 };
 
 static const struct b64_case b64_cases[] = {
@@ -816,12 +866,12 @@ static const struct b64_case b64_cases[] = {
 	{ "Zm9v", "foo" },
 	{ "Zm9v\nYmFy\r\n", "foobar" },
 	{ "Zm9vYg==", "foob" },
-	{ "Zg", NULL },                 /* Go's StdEncoding wants the padding */
-	{ "Zh==", NULL },               /* bits under the padding */
-	{ "Zg==Zg==", NULL },           /* data after the padding */
+	{ "Zg", NULL }, /* Go's StdEncoding wants the padding */
+	{ "Zh==", NULL }, /* bits under the padding */
+	{ "Zg==Zg==", NULL }, /* data after the padding */
 	{ "Z===", NULL },
 	{ "Zm9v YmFy", NULL },
-	{ "Zm9-", NULL },               /* URL alphabet */
+	{ "Zm9-", NULL }, /* URL alphabet */
 };
 
 static void test_base64(void)
@@ -840,7 +890,8 @@ static void test_base64(void)
 		if (c->out && *c->out) {
 			char *enc = base64_encode(c->out, strlen(c->out));
 
-			ok(!strcmp(enc, c->in) || strchr(c->in, '\n'), "base64 \"%s\" round-trips", c->out);
+			ok(!strcmp(enc, c->in) || strchr(c->in, '\n'), "base64 \"%s\" round-trips",
+			   c->out);
 			free(enc);
 		}
 		strbuf_release(&sb);

@@ -21,8 +21,10 @@ static cJSON *project(const char *spec_json)
 	struct strbuf sb = STRBUF_INIT;
 	cJSON *p;
 
-	strbuf_addf(&sb, "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"AppProject\","
-		    "\"metadata\":{\"name\":\"p\"},\"spec\":%s}", spec_json);
+	strbuf_addf(&sb,
+	            "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"AppProject\","
+	            "\"metadata\":{\"name\":\"p\"},\"spec\":%s}",
+	            spec_json);
 	p = cJSON_Parse(sb.buf);
 	strbuf_release(&sb);
 	if (!p) {
@@ -111,7 +113,7 @@ static void test_normalize(void)
 }
 
 static const struct {
-	const char *repos;	/* JSON for spec.sourceRepos, NULL: absent */
+	const char *repos; /* JSON for spec.sourceRepos, NULL: absent */
 	const char *url;
 	int want;
 } sources[] = {
@@ -137,10 +139,13 @@ static const struct {
 	  "https://github.com/test2/test.git", 0 },
 	{ "[\"!https://github.com/argoproj/foo*\"]", "https://github.com/argoproj/foo1", 0 },
 	{ "[\"!https://gitlab.com/group/*/*\"]", "https://gitlab.com/group/repo/owner", 0 },
-	{ "[\"!https://gitlab.com/group/*/*/*\"]", "https://gitlab.com/group/sub-group/repo/owner", 0 },
+	{ "[\"!https://gitlab.com/group/*/*/*\"]", "https://gitlab.com/group/sub-group/repo/owner",
+	  0 },
 	{ "[\"!https://gitlab.com/group/**\"]", "https://gitlab.com/group/sub-group/repo/owner", 0 },
-	{ "[\"https://github.com/argoproj/test1.git\",\"*\"]", "https://github.com/argoproj/test2.git", 1 },
-	{ "[\"!https://github.com/argoproj/*.git\",\"*\"]", "https://github.com/argoproj1/test2.git", 1 },
+	{ "[\"https://github.com/argoproj/test1.git\",\"*\"]",
+	  "https://github.com/argoproj/test2.git", 1 },
+	{ "[\"!https://github.com/argoproj/*.git\",\"*\"]",
+	  "https://github.com/argoproj1/test2.git", 1 },
 	/* order: a deny entry rejects wherever it stands */
 	{ "[\"!https://github.com/argoproj/*\",\"*\"]", "https://github.com/argoproj/x", 0 },
 	{ "[\"*\",\"!https://github.com/argoproj/*\"]", "https://github.com/argoproj/x", 0 },
@@ -174,8 +179,8 @@ static void test_sources(void)
 			strbuf_addstr(&sb, "{}");
 		p = project(sb.buf);
 		is_int(project_source_permitted(p, sources[i].url), sources[i].want,
-		       "sourceRepos %s permits %s", sources[i].repos ? sources[i].repos : "(absent)",
-		       sources[i].url);
+		       "sourceRepos %s permits %s",
+		       sources[i].repos ? sources[i].repos : "(absent)", sources[i].url);
 		cJSON_Delete(p);
 	}
 	strbuf_release(&sb);
@@ -192,7 +197,8 @@ static const struct {
 	{ "[{\"server\":\"" KDS "\",\"namespace\":\"default\"}]", KDS, NULL, "kube-system", 0 },
 	{ "[{\"server\":\"https://my-cluster\",\"namespace\":\"default\"}]", KDS, NULL, "default", 0 },
 	{ "[{\"server\":\"" KDS "\",\"namespace\":\"*\"}]", KDS, NULL, "kube-system", 1 },
-	{ "[{\"server\":\"https://*.default.svc\",\"namespace\":\"default\"}]", KDS, NULL, "default", 1 },
+	{ "[{\"server\":\"https://*.default.svc\",\"namespace\":\"default\"}]", KDS, NULL,
+	  "default", 1 },
 	{ "[{\"server\":\"https://team1-*\",\"namespace\":\"default\"}]",
 	  "https://test2-dev-cluster", NULL, "default", 0 },
 	{ "[{\"server\":\"" KDS "\",\"namespace\":\"test-*\"}]", KDS, NULL, "test-foo", 1 },
@@ -203,43 +209,60 @@ static const struct {
 	/* TestAppProject_IsNegatedDestinationPermitted */
 	{ "[{\"server\":\"!" KDS "\",\"namespace\":\"default\"}]", KDS, NULL, "default", 0 },
 	{ "[{\"server\":\"" KDS "\",\"namespace\":\"!default\"}]", KDS, NULL, "kube-system", 1 },
-	{ "[{\"server\":\"!https://my-cluster\",\"namespace\":\"default\"}]", KDS, NULL, "default", 1 },
+	{ "[{\"server\":\"!https://my-cluster\",\"namespace\":\"default\"}]", KDS, NULL, "default",
+	  1 },
 	{ "[{\"server\":\"!" KDS "\",\"namespace\":\"*\"}]", KDS, NULL, "kube-system", 0 },
-	{ "[{\"server\":\"!https://*.default.svc\",\"namespace\":\"default\"}]", KDS, NULL, "default", 0 },
+	{ "[{\"server\":\"!https://*.default.svc\",\"namespace\":\"default\"}]", KDS, NULL,
+	  "default", 0 },
 	{ "[{\"server\":\"!https://team1-*\",\"namespace\":\"default\"}]",
 	  "https://test2-dev-cluster", NULL, "default", 1 },
 	{ "[{\"server\":\"" KDS "\",\"namespace\":\"!test-*\"}]", KDS, NULL, "test-foo", 0 },
 	{ "[{\"server\":\"" KDS "\",\"namespace\":\"!test-*\"}]", KDS, NULL, "test", 1 },
 	{ "[{\"server\":\"\",\"namespace\":\"*\",\"name\":\"!test\"}]", NULL, "test", "test", 0 },
 	{ "[{\"server\":\"\",\"namespace\":\"*\",\"name\":\"!test2\"}]", NULL, "test", "test", 1 },
-	{ "[{\"server\":\"*\",\"namespace\":\"kube-system\"},{\"server\":\"*\",\"namespace\":\"!kube-system\"}]",
+	{ "[{\"server\":\"*\",\"namespace\":\"kube-system\"},{\"server\":\"*\",\"namespace\":\"!"
+	  "kube-system\"}]",
 	  KDS, NULL, "kube-system", 0 },
-	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"*\",\"namespace\":\"!kube-system\"}]",
+	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"*\",\"namespace\":\"!kube-"
+	  "system\"}"
+	  "]",
 	  KDS, NULL, "kube-system", 0 },
-	{ "[{\"server\":\"" KDS "\",\"namespace\":\"*\"},{\"server\":\"!" KDS "\",\"namespace\":\"*\"}]",
+	{ "[{\"server\":\"" KDS "\",\"namespace\":\"*\"},{\"server\":\"!" KDS
+	  "\",\"namespace\":\"*\"}]",
 	  KDS, NULL, "kube-system", 0 },
-	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS "\",\"namespace\":\"kube-system\"}]",
+	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS
+	  "\",\"namespace\":\"kube-system\"}]",
 	  KDS, NULL, "kube-system", 0 },
-	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS "\",\"namespace\":\"kube-system\"},"
-	  "{\"server\":\"*\",\"namespace\":\"!kube-system\"}]", KDS, NULL, "kube-system", 0 },
-	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS "\",\"namespace\":\"kube-system\"},"
-	  "{\"server\":\"*\",\"namespace\":\"!kube-system\"}]", "https://test-dev-cluster", NULL, "kube-system", 0 },
-	{ "[{\"server\":\"\",\"namespace\":\"*\",\"name\":\"test\"},{\"server\":\"\",\"namespace\":\"*\",\"name\":\"!test\"}]",
+	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS
+	  "\",\"namespace\":\"kube-system\"},"
+	  "{\"server\":\"*\",\"namespace\":\"!kube-system\"}]",
+	  KDS, NULL, "kube-system", 0 },
+	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS
+	  "\",\"namespace\":\"kube-system\"},"
+	  "{\"server\":\"*\",\"namespace\":\"!kube-system\"}]",
+	  "https://test-dev-cluster", NULL, "kube-system", 0 },
+	{ "[{\"server\":\"\",\"namespace\":\"*\",\"name\":\"test\"},{\"server\":\"\",\"namespace\":"
+	  "\"*\",\"name\":\"!test\"}]",
 	  NULL, "test", "test", 0 },
 	/*
 	 * Since #20045 a server deny entry only rejects in the namespaces it
 	 * names (v2.x's tables expected 0 here): argocd.md §6.2.
 	 */
-	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS "\",\"namespace\":\"kube-system\"},"
-	  "{\"server\":\"*\",\"namespace\":\"!kube-system\"}]", KDS, NULL, "default", 1 },
-	{ "[{\"server\":\"*\",\"namespace\":\"test\"},{\"server\":\"!https://test-server\",\"namespace\":\"other\"}]",
+	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"server\":\"!" KDS
+	  "\",\"namespace\":\"kube-system\"},"
+	  "{\"server\":\"*\",\"namespace\":\"!kube-system\"}]",
+	  KDS, NULL, "default", 1 },
+	{ "[{\"server\":\"*\",\"namespace\":\"test\"},{\"server\":\"!https://"
+	  "test-server\",\"namespace\":\"other\"}]",
 	  "https://test-server", NULL, "test", 1 },
 	/* …but a name deny entry rejects in every namespace (Go precedence) */
-	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"name\":\"!prod\",\"namespace\":\"kube-system\"}]",
+	{ "[{\"server\":\"*\",\"namespace\":\"*\"},{\"name\":\"!prod\",\"namespace\":\"kube-"
+	  "system\"}]",
 	  NULL, "prod", "default", 0 },
 	/* deny-only: every other destination is permitted */
 	{ "[{\"server\":\"*\",\"namespace\":\"!kube-system\"}]", "https://other", NULL, "apps", 1 },
-	{ "[{\"server\":\"*\",\"namespace\":\"!kube-system\"}]", "https://other", NULL, "kube-system", 0 },
+	{ "[{\"server\":\"*\",\"namespace\":\"!kube-system\"}]", "https://other", NULL,
+	  "kube-system", 0 },
 	/* an empty pattern matches only an empty value */
 	{ "[{\"server\":\"*\",\"namespace\":\"\"}]", KDS, NULL, "", 1 },
 	{ "[{\"server\":\"*\",\"namespace\":\"\"}]", KDS, NULL, "default", 0 },
@@ -270,8 +293,8 @@ static void test_destinations(void)
 		else
 			strbuf_addstr(&sb, "{}");
 		p = project(sb.buf);
-		is_int(project_destination_permitted(p, destinations[i].server, destinations[i].name,
-						     destinations[i].ns),
+		is_int(project_destination_permitted(p, destinations[i].server,
+		                                     destinations[i].name, destinations[i].ns),
 		       destinations[i].want, "destinations %s permit server=%s name=%s ns=%s",
 		       destinations[i].dests ? destinations[i].dests : "(absent)",
 		       destinations[i].server ? destinations[i].server : "",
@@ -292,18 +315,18 @@ static const struct {
 	{ "[\"team-a\",\"team-b\"]", "team-b", 1 },
 	{ "[\"/^team-[a-z]+$/\"]", "team-abc", 1 },
 	{ "[\"/^team-[a-z]+$/\"]", "team-1", 0 },
-	{ "[\"/team/\"]", "my-team-x", 1 },	/* searched, not anchored */
+	{ "[\"/team/\"]", "my-team-x", 1 }, /* searched, not anchored */
 	{ "[\"/^\\\\d+$/\"]", "123", 1 },
 	{ "[\"/^\\\\d+$/\"]", "12a", 0 },
 	{ "[\"/^[^0-9]\\\\w*$/\"]", "a_1", 1 },
 	{ "[\"/(?i)^TEAM$/\"]", "team", 1 },
 	{ "[\"/^TEAM$/\"]", "team", 0 },
-	{ "[\"/(a)\\\\1/\"]", "aa", 0 },	/* RE2 has no backreferences */
+	{ "[\"/(a)\\\\1/\"]", "aa", 0 }, /* RE2 has no backreferences */
 	{ "[\"/(?m)x/\"]", "x", 0 },
 	{ "[\"/^(?:dev|qa)-[0-9]+$/\"]", "qa-12", 1 },
 	{ "[\"/^(?:dev|qa)-[0-9]+$/\"]", "prod-12", 0 },
-	{ "[\"/^team-[\\\\w]+$/\"]", "team-a", 0 },	/* an escape in brackets: unsupported */
-	{ "[\"/[a-/\"]", "a", 0 },		/* bad regexp, bad glob */
+	{ "[\"/^team-[\\\\w]+$/\"]", "team-a", 0 }, /* an escape in brackets: unsupported */
+	{ "[\"/[a-/\"]", "a", 0 }, /* bad regexp, bad glob */
 	{ "[\"/\"]", "x", 0 },
 	{ "[\"/x/\",\"y\"]", "y", 1 },
 	{ "[]", "team-a", 0 },
@@ -323,17 +346,19 @@ static void test_app_namespaces(void)
 		else
 			strbuf_addstr(&sb, "{}");
 		p = project(sb.buf);
-		is_int(project_app_namespace_permitted(p, namespaces[i].ns, "argocd"), namespaces[i].want,
-		       "sourceNamespaces %s permit %s",
+		is_int(project_app_namespace_permitted(p, namespaces[i].ns, "argocd"),
+		       namespaces[i].want, "sourceNamespaces %s permit %s",
 		       namespaces[i].list ? namespaces[i].list : "(absent)", namespaces[i].ns);
 		cJSON_Delete(p);
 	}
 	strbuf_release(&sb);
 	p = project("{}");
-	ok(project_app_namespace_permitted(p, "argocd", "argocd"), "the control-plane namespace is always permitted");
+	ok(project_app_namespace_permitted(p, "argocd", "argocd"),
+	   "the control-plane namespace is always permitted");
 	ok(project_app_namespace_permitted(p, "", "argocd"), "an empty namespace is permitted");
 	ok(project_app_namespace_permitted(p, NULL, "argocd"), "a NULL namespace is permitted");
-	ok(!project_app_namespace_permitted(p, "team", NULL), "without a control-plane namespace, the list decides");
+	ok(!project_app_namespace_permitted(p, "team", NULL),
+	   "without a control-plane namespace, the list decides");
 	cJSON_Delete(p);
 }
 
@@ -343,22 +368,31 @@ static const struct {
 	int namespaced, want;
 } kinds[] = {
 	/* TestAppProject_IsGroupKindPermitted */
-	{ "{\"namespaceResourceWhitelist\":[],\"namespaceResourceBlacklist\":[{\"group\":\"apps\",\"kind\":\"Deployment\"}]}",
+	{ "{\"namespaceResourceWhitelist\":[],\"namespaceResourceBlacklist\":[{\"group\":\"apps\","
+	  "\"kind\":\"Deployment\"}]}",
 	  "apps", "ReplicaSet", NULL, 1, 0 },
-	{ "{\"namespaceResourceWhitelist\":[],\"namespaceResourceBlacklist\":[{\"group\":\"apps\",\"kind\":\"Deployment\"}]}",
+	{ "{\"namespaceResourceWhitelist\":[],\"namespaceResourceBlacklist\":[{\"group\":\"apps\","
+	  "\"kind\":\"Deployment\"}]}",
 	  "apps", "Deployment", NULL, 1, 0 },
 	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"apps\",\"kind\":\"ReplicaSet\"}],"
-	  "\"namespaceResourceBlacklist\":[{\"group\":\"apps\",\"kind\":\"Deployment\"}]}", "apps", "ReplicaSet", NULL, 1, 1 },
+	  "\"namespaceResourceBlacklist\":[{\"group\":\"apps\",\"kind\":\"Deployment\"}]}",
+	  "apps", "ReplicaSet", NULL, 1, 1 },
 	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"apps\",\"kind\":\"ReplicaSet\"}],"
-	  "\"namespaceResourceBlacklist\":[{\"group\":\"apps\",\"kind\":\"Deployment\"}]}", "apps", "Action", NULL, 1, 0 },
-	{ "{\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\"}]}", "", "Namespace", NULL, 0, 0 },
-	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}],\"clusterResourceBlacklist\":[{\"group\":\"*\",\"kind\":\"*\"}]}",
+	  "\"namespaceResourceBlacklist\":[{\"group\":\"apps\",\"kind\":\"Deployment\"}]}",
+	  "apps", "Action", NULL, 1, 0 },
+	{ "{\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\"}]}", "",
+	  "Namespace", NULL, 0, 0 },
+	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}],"
+	  "\"clusterResourceBlacklist\":[{\"group\":\"*\",\"kind\":\"*\"}]}",
 	  "", "Namespace", NULL, 0, 0 },
-	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}],\"clusterResourceBlacklist\":[{\"group\":\"*\",\"kind\":\"*\"}]}",
+	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}],"
+	  "\"clusterResourceBlacklist\":[{\"group\":\"*\",\"kind\":\"*\"}]}",
 	  "apps", "Action", NULL, 1, 1 },
-	{ "{\"clusterResourceWhitelist\":[],\"namespaceResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}]}",
+	{ "{\"clusterResourceWhitelist\":[],\"namespaceResourceWhitelist\":[{\"group\":\"*\","
+	  "\"kind\":\"*\"}]}",
 	  "", "Namespace", NULL, 0, 0 },
-	{ "{\"clusterResourceWhitelist\":[],\"namespaceResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}]}",
+	{ "{\"clusterResourceWhitelist\":[],\"namespaceResourceWhitelist\":[{\"group\":\"*\","
+	  "\"kind\":\"*\"}]}",
 	  "apps", "Action", NULL, 1, 1 },
 	{ "{}", "", "Namespace", NULL, 0, 0 },
 	{ "{}", "apps", "Action", NULL, 1, 1 },
@@ -368,30 +402,49 @@ static const struct {
 	{ "{\"clusterResourceWhitelist\":null}", "", "Namespace", NULL, 0, 0 },
 	{ "{\"namespaceResourceBlacklist\":[]}", "apps", "Deployment", NULL, 1, 1 },
 	/* filepath.Match: "" is the core group only, globs do not cross '/' */
-	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"\",\"kind\":\"*\"}]}", "apps", "Deployment", NULL, 1, 0 },
-	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"\",\"kind\":\"*\"}]}", "", "ConfigMap", NULL, 1, 1 },
+	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"\",\"kind\":\"*\"}]}", "apps",
+	  "Deployment", NULL, 1, 0 },
+	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"\",\"kind\":\"*\"}]}", "", "ConfigMap",
+	  NULL, 1, 1 },
 	{ "{\"namespaceResourceBlacklist\":[{\"group\":\"*.k8s.io\",\"kind\":\"*\"}]}",
 	  "rbac.authorization.k8s.io", "Role", NULL, 1, 0 },
-	{ "{\"namespaceResourceBlacklist\":[{\"group\":\"*.k8s.io\",\"kind\":\"*\"}]}", "apps", "Deployment", NULL, 1, 1 },
-	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"apps\",\"kind\":\"[\"}]}", "apps", "[", NULL, 1, 0 },
-	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"apps\",\"kind\":\"*Set\"}]}", "apps", "ReplicaSet", NULL, 1, 1 },
+	{ "{\"namespaceResourceBlacklist\":[{\"group\":\"*.k8s.io\",\"kind\":\"*\"}]}", "apps",
+	  "Deployment", NULL, 1, 1 },
+	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"apps\",\"kind\":\"[\"}]}", "apps", "[",
+	  NULL, 1, 0 },
+	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"apps\",\"kind\":\"*Set\"}]}", "apps",
+	  "ReplicaSet", NULL, 1, 1 },
 	{ "{\"namespaceResourceWhitelist\":[{\"kind\":\"*\"}]}", "", "Service", NULL, 1, 1 },
 	/* named cluster entries (Argo CD 3.3) */
-	{ "{\"clusterResourceWhitelist\":[{\"group\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"team-*\"}]}",
+	{ "{\"clusterResourceWhitelist\":[{\"group\":\"rbac.authorization.k8s.io\",\"kind\":"
+	  "\"ClusterRole\",\"name\":\"team-*\"}]}",
 	  "rbac.authorization.k8s.io", "ClusterRole", "team-a", 0, 1 },
-	{ "{\"clusterResourceWhitelist\":[{\"group\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"team-*\"}]}",
+	{ "{\"clusterResourceWhitelist\":[{\"group\":\"rbac.authorization.k8s.io\",\"kind\":"
+	  "\"ClusterRole\",\"name\":\"team-*\"}]}",
 	  "rbac.authorization.k8s.io", "ClusterRole", "admin", 0, 0 },
-	{ "{\"clusterResourceWhitelist\":[{\"group\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"team-*\"}]}",
+	{ "{\"clusterResourceWhitelist\":[{\"group\":\"rbac.authorization.k8s.io\",\"kind\":"
+	  "\"ClusterRole\",\"name\":\"team-*\"}]}",
 	  "rbac.authorization.k8s.io", "ClusterRole", NULL, 0, 0 },
 	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}],"
-	  "\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\",\"name\":\"kube-*\"}]}", "", "Namespace", "kube-system", 0, 0 },
+	  "\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\",\"name\":\"kube-*"
+	  "\"}"
+	  "]}",
+	  "", "Namespace", "kube-system", 0, 0 },
 	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}],"
-	  "\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\",\"name\":\"kube-*\"}]}", "", "Namespace", "team", 0, 1 },
+	  "\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\",\"name\":\"kube-*"
+	  "\"}"
+	  "]}",
+	  "", "Namespace", "team", 0, 1 },
 	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\"}],"
-	  "\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\",\"name\":\"kube-*\"}]}", "", "Namespace", NULL, 0, 1 },
-	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\",\"name\":\"\"}]}", "", "Namespace", "x", 0, 1 },
+	  "\"clusterResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Namespace\",\"name\":\"kube-*"
+	  "\"}"
+	  "]}",
+	  "", "Namespace", NULL, 0, 1 },
+	{ "{\"clusterResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\",\"name\":\"\"}]}", "",
+	  "Namespace", "x", 0, 1 },
 	/* names in namespaced lists are not part of the schema: ignored */
-	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\",\"name\":\"nope\"}]}", "", "ConfigMap", "cm", 1, 1 },
+	{ "{\"namespaceResourceWhitelist\":[{\"group\":\"*\",\"kind\":\"*\",\"name\":\"nope\"}]}",
+	  "", "ConfigMap", "cm", 1, 1 },
 };
 
 static void test_kinds(void)
@@ -401,13 +454,14 @@ static void test_kinds(void)
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		p = project(kinds[i].spec);
-		is_int(project_group_kind_name_permitted(p, kinds[i].group, kinds[i].kind, kinds[i].name,
-							 kinds[i].namespaced),
+		is_int(project_group_kind_name_permitted(p, kinds[i].group, kinds[i].kind,
+		                                         kinds[i].name, kinds[i].namespaced),
 		       kinds[i].want, "%s permits %s %s:%s:%s", kinds[i].spec,
-		       kinds[i].namespaced ? "namespaced" : "cluster-scoped", kinds[i].group, kinds[i].kind,
-		       kinds[i].name ? kinds[i].name : "");
+		       kinds[i].namespaced ? "namespaced" : "cluster-scoped", kinds[i].group,
+		       kinds[i].kind, kinds[i].name ? kinds[i].name : "");
 		if (!kinds[i].name)
-			is_int(project_group_kind_permitted(p, kinds[i].group, kinds[i].kind, kinds[i].namespaced),
+			is_int(project_group_kind_permitted(p, kinds[i].group, kinds[i].kind,
+			                                    kinds[i].namespaced),
 			       kinds[i].want, "  and without a name too");
 		cJSON_Delete(p);
 	}
@@ -419,19 +473,23 @@ static void test_kinds(void)
 
 static void test_resources(void)
 {
-	cJSON *p = project("{\"destinations\":[{\"server\":\"" KDS "\",\"namespace\":\"apps\"}],"
-			   "\"clusterResourceWhitelist\":[{\"group\":\"\",\"kind\":\"Namespace\"}],"
-			   "\"namespaceResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Secret\"}]}");
+	cJSON *p = project(
+		"{\"destinations\":[{\"server\":\"" KDS "\",\"namespace\":\"apps\"}],"
+		"\"clusterResourceWhitelist\":[{\"group\":\"\",\"kind\":\"Namespace\"}],"
+		"\"namespaceResourceBlacklist\":[{\"group\":\"\",\"kind\":\"Secret\"}]}");
 
 	ok(project_resource_permitted(p, "apps", "Deployment", "web", "apps", KDS, NULL),
 	   "a Deployment in a permitted namespace");
 	ok(!project_resource_permitted(p, "apps", "Deployment", "web", "other", KDS, NULL),
 	   "a Deployment in another namespace is checked against destinations");
-	ok(!project_resource_permitted(p, "", "Secret", "s", "apps", KDS, NULL), "a blacklisted kind");
+	ok(!project_resource_permitted(p, "", "Secret", "s", "apps", KDS, NULL),
+	   "a blacklisted kind");
 	ok(project_resource_permitted(p, "", "Namespace", "apps", "", KDS, NULL),
 	   "a whitelisted cluster-scoped kind needs no destination");
-	ok(project_resource_permitted(p, "", "Namespace", "apps", NULL, NULL, NULL), "NULL namespace is cluster-scoped");
-	ok(!project_resource_permitted(p, "rbac.authorization.k8s.io", "ClusterRole", "x", "", KDS, NULL),
+	ok(project_resource_permitted(p, "", "Namespace", "apps", NULL, NULL, NULL),
+	   "NULL namespace is cluster-scoped");
+	ok(!project_resource_permitted(p, "rbac.authorization.k8s.io", "ClusterRole", "x", "", KDS,
+	                               NULL),
 	   "a cluster-scoped kind not whitelisted");
 	cJSON_Delete(p);
 }
@@ -439,15 +497,20 @@ static void test_resources(void)
 static void test_describe(void)
 {
 	struct strbuf sb = STRBUF_INIT;
-	cJSON *p = project("{\"sourceRepos\":[\"https://github.com/org/app\",\"!https://github.com/org/secret\"],"
-			   "\"destinations\":[{\"server\":\"" KDS "\",\"namespace\":\"dev-*\"},{\"name\":\"prod\",\"namespace\":\"!kube-system\"}],"
-			   "\"sourceNamespaces\":[\"team-*\"],"
-			   "\"clusterResourceWhitelist\":[{\"group\":\"\",\"kind\":\"Namespace\"},{\"group\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"team-*\"}],"
-			   "\"namespaceResourceWhitelist\":[]}");
+	cJSON *p = project(
+		"{\"sourceRepos\":[\"https://github.com/org/app\",\"!https://github.com/org/"
+		"secret\"],"
+		"\"destinations\":[{\"server\":\"" KDS
+		"\",\"namespace\":\"dev-*\"},{\"name\":\"prod\",\"namespace\":\"!kube-system\"}],"
+		"\"sourceNamespaces\":[\"team-*\"],"
+		"\"clusterResourceWhitelist\":[{\"group\":\"\",\"kind\":\"Namespace\"},{\"group\":"
+		"\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"team-*\"}],"
+		"\"namespaceResourceWhitelist\":[]}");
 	cJSON *empty = project("{}");
 
 	project_describe(p, PROJECT_SOURCE_REPOS, &sb);
-	is_str(sb.buf, "'https://github.com/org/app', '!https://github.com/org/secret'", "describe sourceRepos");
+	is_str(sb.buf, "'https://github.com/org/app', '!https://github.com/org/secret'",
+	       "describe sourceRepos");
 	strbuf_reset(&sb);
 	project_describe(p, PROJECT_DESTINATIONS, &sb);
 	is_str(sb.buf, "server '" KDS "' namespace 'dev-*', name 'prod' namespace '!kube-system'",
@@ -457,10 +520,12 @@ static void test_describe(void)
 	is_str(sb.buf, "'team-*'", "describe sourceNamespaces");
 	strbuf_reset(&sb);
 	project_describe(p, PROJECT_CLUSTER_WHITELIST, &sb);
-	is_str(sb.buf, ":Namespace, rbac.authorization.k8s.io:ClusterRole:team-*", "describe clusterResourceWhitelist");
+	is_str(sb.buf, ":Namespace, rbac.authorization.k8s.io:ClusterRole:team-*",
+	       "describe clusterResourceWhitelist");
 	strbuf_reset(&sb);
 	project_describe(p, PROJECT_NAMESPACE_WHITELIST, &sb);
-	is_str(sb.buf, "(empty: no namespaced kind)", "describe an explicit empty namespace whitelist");
+	is_str(sb.buf, "(empty: no namespaced kind)",
+	       "describe an explicit empty namespace whitelist");
 	strbuf_reset(&sb);
 	project_describe(empty, PROJECT_NAMESPACE_WHITELIST, &sb);
 	is_str(sb.buf, "(absent: every namespaced kind)", "describe an absent namespace whitelist");

@@ -17,13 +17,14 @@ static const struct {
 	const char *arg;
 	const char *group, *kind, *ns, *name;
 	int exclude;
-	const char *error;	/* NULL: parses */
+	const char *error; /* NULL: parses */
 } parses[] = {
 	{ ":Service:my-service", "", "Service", "", "my-service", 0, NULL },
 	{ "argoproj.io:Rollout:my-rollout", "argoproj.io", "Rollout", "", "my-rollout", 0, NULL },
 	{ "!apps:Deployment:my-service", "apps", "Deployment", "", "my-service", 1, NULL },
 	{ "!*:Service:*", "*", "Service", "", "*", 1, NULL },
-	{ "argoproj.io:Rollout:my-namespace/my-rollout", "argoproj.io", "Rollout", "my-namespace", "my-rollout", 0, NULL },
+	{ "argoproj.io:Rollout:my-namespace/my-rollout", "argoproj.io", "Rollout", "my-namespace",
+	  "my-rollout", 0, NULL },
 	{ "apps:Deployment:/web", "apps", "Deployment", "", "web", 0, NULL },
 	{ "apps:Deployment:prod/", "apps", "Deployment", "prod", "", 0, NULL },
 	{ "::", "", "", "", "", 0, NULL },
@@ -43,11 +44,12 @@ static const struct {
 	  "resource should have GROUP:KIND:NAME, but instead got: apps:Deployment:ns/na:me" },
 	{ "", NULL, NULL, NULL, NULL, 0, "resource should have GROUP:KIND:NAME, but instead got: " },
 	{ "!", NULL, NULL, NULL, NULL, 0, "resource should have GROUP:KIND:NAME, but instead got: " },
-	{ "web", NULL, NULL, NULL, NULL, 0, "resource should have GROUP:KIND:NAME, but instead got: web" },
-	{ "apps:Deployment:a/b/c", NULL, NULL, NULL, NULL, 0,
-	  "resource with namespace should have GROUP:KIND:NAMESPACE/NAME, but instead got: apps:Deployment:a/b/c" },
-	{ "!apps:Deployment:a//c", NULL, NULL, NULL, NULL, 0,
-	  "resource with namespace should have GROUP:KIND:NAMESPACE/NAME, but instead got: apps:Deployment:a//c" },
+	{ "web", NULL, NULL, NULL, NULL, 0,
+	  "resource should have GROUP:KIND:NAME, but instead got: web" },
+	{ "apps:Deployment:a/b/c", NULL, NULL, NULL, NULL,
+	  0, "resource with namespace should have GROUP:KIND:NAMESPACE/NAME, but instead got: apps:Deployment:a/b/c" },
+	{ "!apps:Deployment:a//c", NULL, NULL, NULL, NULL,
+	  0, "resource with namespace should have GROUP:KIND:NAMESPACE/NAME, but instead got: apps:Deployment:a//c" },
 	/* a '/' in group or kind is not the namespace separator */
 	{ "a/b:K:n", "a/b", "K", "", "n", 0, NULL },
 };
@@ -79,64 +81,80 @@ static void test_parse(void)
 	is_int(f.n, 13, "only the valid values were added");
 	resource_filters_release(&f);
 	is_int(f.n, 0, "release empties the list");
-	ok(resource_filters_add(&f, NULL, NULL) == -1, "NULL is malformed, and a NULL errbuf is fine");
+	ok(resource_filters_add(&f, NULL, NULL) == -1,
+	   "NULL is malformed, and a NULL errbuf is fine");
 	resource_filters_release(&f);
 }
 
 /* Resources as in an Application's status.resources. */
-static const char *status_json =
-	"[{\"version\":\"v1\",\"kind\":\"Service\",\"namespace\":\"prod\",\"name\":\"web\",\"status\":\"Synced\"},"
-	" {\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\",\"namespace\":\"prod\",\"name\":\"web\"},"
-	" {\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\",\"namespace\":\"staging\",\"name\":\"web\"},"
-	" {\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\",\"namespace\":\"prod\",\"name\":\"worker\"},"
-	" {\"version\":\"v1\",\"kind\":\"Namespace\",\"name\":\"prod\"},"
-	" {\"group\":\"argoproj.io\",\"kind\":\"Rollout\",\"namespace\":\"prod\",\"name\":\"web-canary\"},"
-	" \"not an object\"]";
+static const char *status_json = "[{\"version\":\"v1\",\"kind\":\"Service\",\"namespace\":\"prod\","
+				 "\"name\":\"web\",\"status\":\"Synced\"},"
+				 " {\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\","
+				 "\"namespace\":\"prod\",\"name\":\"web\"},"
+				 " {\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\","
+				 "\"namespace\":\"staging\",\"name\":\"web\"},"
+				 " {\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\","
+				 "\"namespace\":\"prod\",\"name\":\"worker\"},"
+				 " {\"version\":\"v1\",\"kind\":\"Namespace\",\"name\":\"prod\"},"
+				 " {\"group\":\"argoproj.io\",\"kind\":\"Rollout\",\"namespace\":"
+				 "\"prod\",\"name\":\"web-canary\"},"
+				 " \"not an object\"]";
 
 static const struct {
 	const char *args[4];
-	const char *want;	/* compact JSON, or the error */
+	const char *want; /* compact JSON, or the error */
 } selects[] = {
 	{ { ":Service:web" }, "[{\"kind\":\"Service\",\"name\":\"web\",\"namespace\":\"prod\"}]" },
 	{ { "apps:Deployment:web" },
 	  "[{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"prod\"},"
-	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}]" },
+	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}"
+	  "]" },
 	{ { "apps:Deployment:staging/web" },
-	  "[{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}]" },
+	  "[{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}"
+	  "]" },
 	{ { "apps:Deployment:*/web" },
 	  "[{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"prod\"},"
-	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}]" },
+	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}"
+	  "]" },
 	{ { "*:*:web" },
 	  "[{\"kind\":\"Service\",\"name\":\"web\",\"namespace\":\"prod\"},"
 	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"prod\"},"
-	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}]" },
+	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}"
+	  "]" },
 	/* a cluster-scoped resource: no namespace in the output */
 	{ { ":Namespace:prod" }, "[{\"kind\":\"Namespace\",\"name\":\"prod\"}]" },
 	/* a namespace in the rule does not match a cluster-scoped resource */
-	{ { ":Namespace:prod/prod" }, "no matching app resources found for resource filter: :Namespace:prod/prod" },
+	{ { ":Namespace:prod/prod" },
+	  "no matching app resources found for resource filter: :Namespace:prod/prod" },
 	/* only excludes: everything else */
 	{ { "!apps:Deployment:*", "!:Namespace:*" },
 	  "[{\"kind\":\"Service\",\"name\":\"web\",\"namespace\":\"prod\"},"
-	  "{\"group\":\"argoproj.io\",\"kind\":\"Rollout\",\"name\":\"web-canary\",\"namespace\":\"prod\"}]" },
+	  "{\"group\":\"argoproj.io\",\"kind\":\"Rollout\",\"name\":\"web-canary\",\"namespace\":"
+	  "\"prod\"}]" },
 	/* exclude wins over include, in any order */
 	{ { "!apps:Deployment:staging/web", "apps:Deployment:web" },
-	  "[{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"prod\"}]" },
+	  "[{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"prod\"}"
+	  "]" },
 	{ { "apps:Deployment:*", "!*:*:worker" },
 	  "[{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"prod\"},"
-	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}]" },
+	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"web\",\"namespace\":\"staging\"}"
+	  "]" },
 	/* several includes: any of them */
 	{ { "apps:Deployment:prod/worker", ":Service:web" },
 	  "[{\"kind\":\"Service\",\"name\":\"web\",\"namespace\":\"prod\"},"
-	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"worker\",\"namespace\":\"prod\"}]" },
+	  "{\"group\":\"apps\",\"kind\":\"Deployment\",\"name\":\"worker\",\"namespace\":\"prod\"}"
+	  "]" },
 	/* "*" is a whole-field wildcard, not a glob */
 	{ { "argoproj.io:Rollout:web-*" },
 	  "no matching app resources found for resource filter: argoproj.io:Rollout:web-*" },
 	/* the core group is "", not "*" and not "v1" */
-	{ { "v1:Service:web" }, "no matching app resources found for resource filter: v1:Service:web" },
+	{ { "v1:Service:web" },
+	  "no matching app resources found for resource filter: v1:Service:web" },
 	/* everything excluded */
 	{ { "!*:*:*" }, "no matching app resources found for resource filter: !*:*:*" },
 	{ { "apps:Deployment:web", "!apps:Deployment:web" },
-	  "no matching app resources found for resource filter: apps:Deployment:web, !apps:Deployment:web" },
+	  "no matching app resources found for resource filter: apps:Deployment:web, "
+	  "!apps:Deployment:web" },
 	/* matching is case-sensitive */
 	{ { ":service:web" }, "no matching app resources found for resource filter: :service:web" },
 };
@@ -160,8 +178,9 @@ static void test_select(void)
 		errbuf_clear(&err);
 		got = resource_filters_select(&f, status, &err);
 		text = got ? cJSON_PrintUnformatted(got) : NULL;
-		is_str(got ? text : err.msg, selects[i].want, "select with %s%s%s", selects[i].args[0],
-		       selects[i].args[1] ? " " : "", selects[i].args[1] ? selects[i].args[1] : "");
+		is_str(got ? text : err.msg, selects[i].want, "select with %s%s%s",
+		       selects[i].args[0], selects[i].args[1] ? " " : "",
+		       selects[i].args[1] ? selects[i].args[1] : "");
 		free(text);
 		cJSON_Delete(got);
 		resource_filters_release(&f);
@@ -185,13 +204,17 @@ static void test_include(void)
 {
 	struct resource_filters f = RESOURCE_FILTERS_INIT;
 
-	ok(resource_filters_include(&f, "apps", "Deployment", "x", "y"), "no rules include everything");
+	ok(resource_filters_include(&f, "apps", "Deployment", "x", "y"),
+	   "no rules include everything");
 	resource_filters_add(&f, "apps:Deployment:web", NULL);
 	ok(resource_filters_include(&f, "apps", "Deployment", "any-ns", "web"),
 	   "a rule without namespace matches any namespace");
-	ok(resource_filters_include(&f, "apps", "Deployment", NULL, "web"), "and a cluster-scoped resource");
-	ok(!resource_filters_include(&f, "apps", "Deployment", "ns", "api"), "another name is not included");
-	ok(!resource_filters_include(&f, NULL, "Deployment", "ns", "web"), "NULL group is the core group");
+	ok(resource_filters_include(&f, "apps", "Deployment", NULL, "web"),
+	   "and a cluster-scoped resource");
+	ok(!resource_filters_include(&f, "apps", "Deployment", "ns", "api"),
+	   "another name is not included");
+	ok(!resource_filters_include(&f, NULL, "Deployment", "ns", "web"),
+	   "NULL group is the core group");
 	resource_filters_release(&f);
 }
 

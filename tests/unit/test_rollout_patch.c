@@ -41,49 +41,51 @@ static const struct {
 	  NULL, "{\"status\":{\"pauseConditions\":null}}",
 	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}" },
 	{ "canary mid analysis step: advance one step", PROMOTE_DEFAULT,
-	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":2}}",
-	  NULL, "{\"status\":{\"pauseConditions\":null, \"currentStepIndex\":3}}",
-	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, \"currentStepIndex\":3}}" },
+	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":2}}", NULL,
+	  "{\"status\":{\"pauseConditions\":null, \"currentStepIndex\":3}}",
+	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, "
+	  "\"currentStepIndex\":3}}" },
 	{ "canary with no index yet: step 0 -> 1", PROMOTE_DEFAULT,
-	  "{\"spec\":{" CANARY "},\"status\":{}}",
-	  NULL, "{\"status\":{\"pauseConditions\":null, \"currentStepIndex\":1}}",
-	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, \"currentStepIndex\":1}}" },
+	  "{\"spec\":{" CANARY "},\"status\":{}}", NULL,
+	  "{\"status\":{\"pauseConditions\":null, \"currentStepIndex\":1}}",
+	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, "
+	  "\"currentStepIndex\":1}}" },
 	{ "canary past its last step: never beyond the end", PROMOTE_DEFAULT,
-	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":4}}",
-	  NULL, "{\"status\":{\"pauseConditions\":null, \"currentStepIndex\":4}}",
-	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, \"currentStepIndex\":4}}" },
+	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":4}}", NULL,
+	  "{\"status\":{\"pauseConditions\":null, \"currentStepIndex\":4}}",
+	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null, "
+	  "\"currentStepIndex\":4}}" },
 	{ "canary without steps: nothing to send", PROMOTE_DEFAULT,
-	  "{\"spec\":{\"strategy\":{\"canary\":{}}},\"status\":{}}",
-	  NULL, NULL, "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}" },
+	  "{\"spec\":{\"strategy\":{\"canary\":{}}},\"status\":{}}", NULL, NULL,
+	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}" },
 	{ "blue-green waiting for promotion: clear the pause", PROMOTE_DEFAULT,
 	  "{\"spec\":{" BG "},\"status\":{\"controllerPause\":true,"
 	  "\"pauseConditions\":[{\"reason\":\"BlueGreenPause\"}]}}",
 	  NULL, "{\"status\":{\"pauseConditions\":null}}",
 	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}" },
-	{ "blue-green not paused: no request", PROMOTE_DEFAULT,
-	  "{\"spec\":{" BG "},\"status\":{}}",
+	{ "blue-green not paused: no request", PROMOTE_DEFAULT, "{\"spec\":{" BG "},\"status\":{}}",
 	  NULL, NULL, "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}" },
 	{ "blue-green manually paused: spec only", PROMOTE_DEFAULT,
-	  "{\"spec\":{\"paused\":true," BG "},\"status\":{}}",
-	  "{\"spec\":{\"paused\":false}}", NULL,
-	  "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}" },
+	  "{\"spec\":{\"paused\":true," BG "},\"status\":{}}", "{\"spec\":{\"paused\":false}}",
+	  NULL, "{\"spec\":{\"paused\":false},\"status\":{\"pauseConditions\":null}}" },
 	{ "--full mid rollout", PROMOTE_FULL,
-	  "{\"spec\":{" CANARY "},\"status\":{\"currentPodHash\":\"b\",\"stableRS\":\"a\"}}",
-	  NULL, "{\"status\":{\"promoteFull\":true}}",
+	  "{\"spec\":{" CANARY "},\"status\":{\"currentPodHash\":\"b\",\"stableRS\":\"a\"}}", NULL,
+	  "{\"status\":{\"promoteFull\":true}}",
 	  "{\"spec\":{\"paused\":false},\"status\":{\"promoteFull\":true}}" },
 	{ "--full on a manually paused rollout also unpauses", PROMOTE_FULL,
-	  "{\"spec\":{\"paused\":true," BG "},\"status\":{\"currentPodHash\":\"b\",\"stableRS\":\"a\"}}",
+	  "{\"spec\":{\"paused\":true," BG
+	  "},\"status\":{\"currentPodHash\":\"b\",\"stableRS\":\"a\"}}",
 	  "{\"spec\":{\"paused\":false}}", "{\"status\":{\"promoteFull\":true}}",
 	  "{\"spec\":{\"paused\":false},\"status\":{\"promoteFull\":true}}" },
 	{ "--full on a fully promoted rollout: no request", PROMOTE_FULL,
-	  "{\"spec\":{" CANARY "},\"status\":{\"currentPodHash\":\"a\",\"stableRS\":\"a\"}}",
-	  NULL, NULL, "{\"spec\":{\"paused\":false},\"status\":{\"promoteFull\":true}}" },
+	  "{\"spec\":{" CANARY "},\"status\":{\"currentPodHash\":\"a\",\"stableRS\":\"a\"}}", NULL,
+	  NULL, "{\"spec\":{\"paused\":false},\"status\":{\"promoteFull\":true}}" },
 	{ "deprecated skip-current-step", PROMOTE_SKIP_CURRENT_STEP,
-	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":1}}",
-	  NULL, "{\"status\":{\"currentStepIndex\":2}}", "{\"status\":{\"currentStepIndex\":2}}" },
+	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":1}}", NULL,
+	  "{\"status\":{\"currentStepIndex\":2}}", "{\"status\":{\"currentStepIndex\":2}}" },
 	{ "deprecated skip-all-steps", PROMOTE_SKIP_ALL_STEPS,
-	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":1}}",
-	  NULL, "{\"status\":{\"currentStepIndex\":4}}", "{\"status\":{\"currentStepIndex\":4}}" },
+	  "{\"spec\":{" CANARY "},\"status\":{\"currentStepIndex\":1}}", NULL,
+	  "{\"status\":{\"currentStepIndex\":4}}", "{\"status\":{\"currentStepIndex\":4}}" },
 };
 
 static void test_cases(void)
@@ -108,7 +110,7 @@ static void test_cases(void)
 static void test_guard(void)
 {
 	cJSON *ro = cJSON_Parse("{\"spec\":{\"paused\":true," CANARY "},\"status\":{"
-				"\"pauseConditions\":[{\"reason\":\"CanaryPauseStep\"}]}}");
+	                        "\"pauseConditions\":[{\"reason\":\"CanaryPauseStep\"}]}}");
 	struct rollout_patches p;
 
 	rollout_promote_patches(ro, PROMOTE_DEFAULT, "4711", &p, NULL);
@@ -146,8 +148,8 @@ static void test_refused(void)
 		struct rollout_patches p;
 		struct errbuf err = { 0 };
 
-		is_int(rollout_promote_patches(ro, bad[i].mode, "1", &p, &err), -1,
-		       "refused: %s", bad[i].name);
+		is_int(rollout_promote_patches(ro, bad[i].mode, "1", &p, &err), -1, "refused: %s",
+		       bad[i].name);
 		is_str(err.msg, bad[i].msg, "message: %s", bad[i].name);
 		ok(!p.spec && !p.status && !p.unified, "nothing allocated: %s", bad[i].name);
 		cJSON_Delete(ro);

@@ -20,20 +20,24 @@ static cJSON *parse(const char *s)
 	return v;
 }
 
-#define CANARY_SPEC "\"spec\":{\"replicas\":4,\"strategy\":{\"canary\":{\"steps\":[" \
+#define CANARY_SPEC                                                                                \
+	"\"spec\":{\"replicas\":4,\"strategy\":{\"canary\":{\"steps\":["                           \
 	"{\"setWeight\":25},{\"pause\":{}},{\"setWeight\":50},{\"pause\":{\"duration\":\"10s\"}}," \
 	"{\"setWeight\":75}]}}}"
 #define BG_SPEC "\"spec\":{\"replicas\":2,\"strategy\":{\"blueGreen\":{\"activeService\":\"a\"}}}"
-#define BG_POST_SPEC "\"spec\":{\"replicas\":2,\"strategy\":{\"blueGreen\":{\"activeService\":\"a\"," \
+#define BG_POST_SPEC                                                                     \
+	"\"spec\":{\"replicas\":2,\"strategy\":{\"blueGreen\":{\"activeService\":\"a\"," \
 	"\"postPromotionAnalysis\":{\"templates\":[{\"templateName\":\"t\"}]}}}}"
-#define DONE "\"replicas\":4,\"updatedReplicas\":4,\"availableReplicas\":4," \
+#define DONE                                                            \
+	"\"replicas\":4,\"updatedReplicas\":4,\"availableReplicas\":4," \
 	"\"currentPodHash\":\"h2\",\"stableRS\":\"h2\""
 
 static const struct {
 	const char *name, *json, *phase, *msg;
 } phases[] = {
 	{ "generation not observed yet",
-	  "{\"metadata\":{\"generation\":3}," CANARY_SPEC ",\"status\":{\"observedGeneration\":\"2\","
+	  "{\"metadata\":{\"generation\":3}," CANARY_SPEC
+	  ",\"status\":{\"observedGeneration\":\"2\","
 	  "\"phase\":\"Healthy\"}}",
 	  "Progressing", "waiting for rollout spec update to be observed" },
 	{ "observedGeneration as a JSON number counts too",
@@ -41,19 +45,23 @@ static const struct {
 	  "\"phase\":\"Healthy\"}}",
 	  "Progressing", "waiting for rollout spec update to be observed" },
 	{ "a v0.9 hash as observedGeneration counts as observed",
-	  "{\"metadata\":{\"generation\":3}," CANARY_SPEC ",\"status\":{\"observedGeneration\":\"5d4f7b\","
+	  "{\"metadata\":{\"generation\":3}," CANARY_SPEC
+	  ",\"status\":{\"observedGeneration\":\"5d4f7b\","
 	  "\"phase\":\"Healthy\",\"message\":\"\"}}",
 	  "Healthy", "" },
 	{ "a numeric v0.9 hash above the generation counts as observed",
-	  "{\"metadata\":{\"generation\":3}," CANARY_SPEC ",\"status\":{\"observedGeneration\":\"789\","
+	  "{\"metadata\":{\"generation\":3}," CANARY_SPEC
+	  ",\"status\":{\"observedGeneration\":\"789\","
 	  "\"phase\":\"Healthy\"}}",
 	  "Healthy", "" },
 	{ "controllerPause without pause conditions is unpausing",
-	  "{\"metadata\":{\"generation\":1}," CANARY_SPEC ",\"status\":{\"observedGeneration\":\"1\","
+	  "{\"metadata\":{\"generation\":1}," CANARY_SPEC
+	  ",\"status\":{\"observedGeneration\":\"1\","
 	  "\"controllerPause\":true,\"pauseConditions\":[],\"phase\":\"Paused\"}}",
 	  "Progressing", "waiting for rollout to unpause" },
 	{ "the controller's phase and message win when present",
-	  "{\"metadata\":{\"generation\":1}," CANARY_SPEC ",\"status\":{\"observedGeneration\":\"1\","
+	  "{\"metadata\":{\"generation\":1}," CANARY_SPEC
+	  ",\"status\":{\"observedGeneration\":\"1\","
 	  "\"phase\":\"Paused\",\"message\":\"CanaryPauseStep\",\"controllerPause\":true,"
 	  "\"pauseConditions\":[{\"reason\":\"CanaryPauseStep\"}]}}",
 	  "Paused", "CanaryPauseStep" },
@@ -63,13 +71,15 @@ static const struct {
 	  "{\"type\":\"InvalidSpec\",\"reason\":\"InvalidSpec\",\"message\":\"bad selector\"}]}}",
 	  "Degraded", "InvalidSpec: bad selector" },
 	{ "an aborted rollout is Degraded - RolloutAborted",
-	  "{\"metadata\":{\"generation\":1}," CANARY_SPEC ",\"status\":{\"abort\":true,\"conditions\":["
+	  "{\"metadata\":{\"generation\":1}," CANARY_SPEC
+	  ",\"status\":{\"abort\":true,\"conditions\":["
 	  "{\"type\":\"Progressing\",\"reason\":\"RolloutAborted\","
 	  "\"message\":\"Rollout aborted update to revision 2\"}]}}",
 	  "Degraded", "RolloutAborted: Rollout aborted update to revision 2" },
 	{ "ProgressDeadlineExceeded is Degraded",
 	  "{\"metadata\":{\"generation\":1}," CANARY_SPEC ",\"status\":{\"conditions\":["
-	  "{\"type\":\"Progressing\",\"reason\":\"ProgressDeadlineExceeded\",\"message\":\"too slow\"}]}}",
+	  "{\"type\":\"Progressing\",\"reason\":\"ProgressDeadlineExceeded\",\"message\":\"too "
+	  "slow\"}]}}",
 	  "Degraded", "ProgressDeadlineExceeded: too slow" },
 	{ "spec.paused is manually paused (before pause conditions)",
 	  "{\"metadata\":{},\"spec\":{\"paused\":true,\"strategy\":{\"canary\":{}}},"
@@ -81,15 +91,17 @@ static const struct {
 	  "Paused", "BlueGreenPause" },
 	{ "a pending restartAt is restarting",
 	  "{\"metadata\":{},\"spec\":{\"replicas\":4,\"restartAt\":\"2024-01-01T00:00:00Z\","
-	  "\"strategy\":{\"canary\":{}}},\"status\":{" DONE ",\"restartedAt\":\"2023-01-01T00:00:00Z\"}}",
+	  "\"strategy\":{\"canary\":{}}},\"status\":{" DONE
+	  ",\"restartedAt\":\"2023-01-01T00:00:00Z\"}}",
 	  "Progressing", "rollout is restarting" },
 	{ "a restart already done does not count",
 	  "{\"metadata\":{},\"spec\":{\"replicas\":4,\"restartAt\":\"2024-01-01T00:00:00Z\","
-	  "\"strategy\":{\"canary\":{}}},\"status\":{" DONE ",\"restartedAt\":\"2024-01-01T00:00:00Z\"}}",
+	  "\"strategy\":{\"canary\":{}}},\"status\":{" DONE
+	  ",\"restartedAt\":\"2024-01-01T00:00:00Z\"}}",
 	  "Healthy", "" },
 	{ "replicas default to 1: an empty status needs updates",
-	  "{\"metadata\":{},\"spec\":{\"strategy\":{\"canary\":{}}},\"status\":{}}",
-	  "Progressing", "more replicas need to be updated" },
+	  "{\"metadata\":{},\"spec\":{\"strategy\":{\"canary\":{}}},\"status\":{}}", "Progressing",
+	  "more replicas need to be updated" },
 	{ "updated replicas not yet available",
 	  "{\"metadata\":{}," CANARY_SPEC ",\"status\":{\"replicas\":4,\"updatedReplicas\":4,"
 	  "\"availableReplicas\":3}}",
@@ -99,7 +111,9 @@ static const struct {
 	  "\"availableReplicas\":4,\"currentPodHash\":\"h2\",\"stableRS\":\"h1\"}}",
 	  "Progressing", "old replicas are pending termination" },
 	{ "canary with traffic routing skips the old-pods check",
-	  "{\"metadata\":{},\"spec\":{\"replicas\":4,\"strategy\":{\"canary\":{\"trafficRouting\":{}}}},"
+	  "{\"metadata\":{},\"spec\":{\"replicas\":4,\"strategy\":{\"canary\":{\"trafficRouting\":{"
+	  "}"
+	  "}}},"
 	  "\"status\":{\"replicas\":5,\"updatedReplicas\":4,\"availableReplicas\":4,"
 	  "\"currentPodHash\":\"h2\",\"stableRS\":\"h1\"}}",
 	  "Progressing", "waiting for all steps to complete" },
@@ -107,8 +121,8 @@ static const struct {
 	  "{\"metadata\":{}," CANARY_SPEC ",\"status\":{\"replicas\":4,\"updatedReplicas\":4,"
 	  "\"availableReplicas\":4,\"currentPodHash\":\"h2\"}}",
 	  "Progressing", "waiting for all steps to complete" },
-	{ "a finished canary is Healthy",
-	  "{\"metadata\":{}," CANARY_SPEC ",\"status\":{" DONE "}}", "Healthy", "" },
+	{ "a finished canary is Healthy", "{\"metadata\":{}," CANARY_SPEC ",\"status\":{" DONE "}}",
+	  "Healthy", "" },
 	{ "blue-green before the active cutover",
 	  "{\"metadata\":{}," BG_SPEC ",\"status\":{\"replicas\":2,\"updatedReplicas\":2,"
 	  "\"availableReplicas\":2,\"currentPodHash\":\"h2\",\"stableRS\":\"h1\","
@@ -130,8 +144,8 @@ static const struct {
 	  "\"availableReplicas\":2,\"currentPodHash\":\"h2\",\"stableRS\":\"h2\","
 	  "\"blueGreen\":{\"activeSelector\":\"h2\"}}}",
 	  "Healthy", "" },
-	{ "no status at all",
-	  "{\"metadata\":{\"name\":\"x\"}}", "Progressing", "more replicas need to be updated" },
+	{ "no status at all", "{\"metadata\":{\"name\":\"x\"}}", "Progressing",
+	  "more replicas need to be updated" },
 };
 
 static void test_phases(void)
@@ -188,9 +202,9 @@ static void test_derived_other(void)
 {
 	cJSON *bg = parse("{\"metadata\":{}," BG_SPEC ",\"status\":{\"currentStepIndex\":1}}");
 	cJSON *nosteps = parse("{\"spec\":{\"strategy\":{\"canary\":{\"trafficRouting\":"
-			       "{\"maxTrafficWeight\":1000}}}},\"status\":{}}");
+	                       "{\"maxTrafficWeight\":1000}}}},\"status\":{}}");
 	cJSON *first = parse("{\"spec\":{\"strategy\":{\"canary\":{\"steps\":[{\"pause\":{}},"
-			     "{\"setWeight\":10}]}}},\"status\":{\"currentStepIndex\":0}}");
+	                     "{\"setWeight\":10}]}}},\"status\":{\"currentStepIndex\":0}}");
 	int idx = -1;
 
 	is_str(rollout_strategy(bg), "BlueGreen", "blue-green strategy");
@@ -215,7 +229,8 @@ static void test_icons(void)
 	ok(rollout_phase_is_final("Healthy") && rollout_phase_is_final("Degraded"),
 	   "Healthy and Degraded end a watch");
 	ok(!rollout_phase_is_final("Paused") && !rollout_phase_is_final("Progressing") &&
-	   !rollout_phase_is_final(NULL), "Paused and Progressing do not");
+	           !rollout_phase_is_final(NULL),
+	   "Paused and Progressing do not");
 }
 
 static void test_pause_summary(void)
@@ -226,23 +241,29 @@ static void test_pause_summary(void)
 	} cases[] = {
 		{ "canary at a pause step",
 		  "{\"metadata\":{\"name\":\"canary\",\"namespace\":\"demo\"}," CANARY_SPEC
-		  ",\"status\":{\"currentStepIndex\":1,\"phase\":\"Paused\",\"message\":\"CanaryPauseStep\","
-		  "\"controllerPause\":true,\"pauseConditions\":[{\"reason\":\"CanaryPauseStep\"}]}}",
+		  ",\"status\":{\"currentStepIndex\":1,\"phase\":\"Paused\",\"message\":"
+		  "\"CanaryPauseStep\","
+		  "\"controllerPause\":true,\"pauseConditions\":[{\"reason\":\"CanaryPauseStep\"}]}"
+		  "}",
 		  "paused at step 1/5 (CanaryPauseStep) — promote with "
-		  "`kubectl gitops rollout promote canary -n demo`", 1 },
+		  "`kubectl gitops rollout promote canary -n demo`",
+		  1 },
 		{ "blue-green waiting for promotion",
 		  "{\"metadata\":{\"name\":\"bg\"}," BG_SPEC ",\"status\":{\"pauseConditions\":"
 		  "[{\"reason\":\"BlueGreenPause\"}],\"controllerPause\":true}}",
 		  "paused (BlueGreenPause) — promote with `kubectl gitops rollout promote bg`", 1 },
 		{ "cluster text is escaped",
-		  "{\"metadata\":{\"name\":\"e\\u001b[2J\"}," BG_SPEC ",\"status\":{\"phase\":\"Paused\","
+		  "{\"metadata\":{\"name\":\"e\\u001b[2J\"}," BG_SPEC
+		  ",\"status\":{\"phase\":\"Paused\","
 		  "\"message\":\"x\\u001b[31m\"}}",
 		  "paused (x^[[31m) — promote with `kubectl gitops rollout promote e^[[2J`", 1 },
 		{ "a healthy rollout says nothing",
 		  "{\"metadata\":{\"name\":\"c\"}," CANARY_SPEC ",\"status\":{" DONE "}}", "", 0 },
 		{ "an aborted rollout is not paused",
-		  "{\"metadata\":{\"name\":\"c\"}," CANARY_SPEC ",\"status\":{\"phase\":\"Degraded\","
-		  "\"message\":\"RolloutAborted: x\"}}", "", 0 },
+		  "{\"metadata\":{\"name\":\"c\"}," CANARY_SPEC
+		  ",\"status\":{\"phase\":\"Degraded\","
+		  "\"message\":\"RolloutAborted: x\"}}",
+		  "", 0 },
 	};
 	size_t i;
 

@@ -34,37 +34,42 @@ static const char *rollout_json =
 	"\"currentPodHash\":\"new\",\"stableRS\":\"old\",\"replicas\":4,\"updatedReplicas\":1,"
 	"\"readyReplicas\":4,\"availableReplicas\":4}}";
 
-#define RS(name, hash, rev, owner, uid, replicas, avail, image, ts) \
+#define RS(name, hash, rev, owner, uid, replicas, avail, image, ts)                                  \
 	"{\"metadata\":{\"name\":\"" name "\",\"uid\":\"" uid "\",\"creationTimestamp\":\"" ts "\"," \
-	"\"labels\":{\"rollouts-pod-template-hash\":\"" hash "\"}," \
-	"\"annotations\":{\"rollout.argoproj.io/revision\":\"" rev "\"}," \
-	"\"ownerReferences\":[{\"uid\":\"" owner "\",\"controller\":true}]}," \
-	"\"spec\":{\"replicas\":" replicas ",\"template\":{\"spec\":{\"containers\":" \
-	"[{\"image\":\"" image "\"}]}}},\"status\":{\"replicas\":" replicas \
+	"\"labels\":{\"rollouts-pod-template-hash\":\"" hash "\"},"                                  \
+	"\"annotations\":{\"rollout.argoproj.io/revision\":\"" rev "\"},"                            \
+	"\"ownerReferences\":[{\"uid\":\"" owner "\",\"controller\":true}]},"                        \
+	"\"spec\":{\"replicas\":" replicas ",\"template\":{\"spec\":{\"containers\":"                \
+	"[{\"image\":\"" image "\"}]}}},\"status\":{\"replicas\":" replicas                          \
 	",\"availableReplicas\":" avail "}}"
 
-static const char *rsets_json = "["
-	RS("web-old", "old", "1", "ro-1", "rs-old", "3", "3", "web:1", T0) ","
-	RS("web-new", "new", "2", "ro-1", "rs-new", "1", "1", "web:2", T1) ","
-	RS("other-x", "x", "9", "ro-2", "rs-x", "1", "1", "other:1", T0) "]";
+static const char *rsets_json = "[" RS(
+	"web-old", "old", "1", "ro-1", "rs-old", "3", "3", "web:1",
+	T0) "," RS("web-new", "new", "2", "ro-1", "rs-new", "1", "1", "web:2",
+                   T1) "," RS("other-x", "x", "9", "ro-2", "rs-x", "1", "1", "other:1", T0) "]";
 
-#define POD(name, owner, ts, extra) \
+#define POD(name, owner, ts, extra)                                              \
 	"{\"metadata\":{\"name\":\"" name "\",\"creationTimestamp\":\"" ts "\"," \
-	"\"ownerReferences\":[{\"uid\":\"" owner "\"}]" extra "}," \
+	"\"ownerReferences\":[{\"uid\":\"" owner "\"}]" extra "},"               \
 	"\"spec\":{\"containers\":[{},{}]},"
 
-static const char *pods_json = "["
-	POD("web-old-a", "rs-old", T0, "") "\"status\":{\"phase\":\"Running\",\"containerStatuses\":"
-	"[{\"ready\":true,\"restartCount\":2},{\"ready\":true}]}},"
-	POD("web-old-b", "rs-old", T0, ",\"deletionTimestamp\":\"" T1 "\"")
-	"\"status\":{\"phase\":\"Running\"}},"
-	POD("web-old-c\\u001b[2J", "rs-old", T0, "") "\"status\":{\"phase\":\"Pending\","
-	"\"containerStatuses\":[{\"ready\":false,\"state\":{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}}}]}},"
-	POD("web-new-a", "rs-new", T1, "") "\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":"
-	"[{\"ready\":true},{\"ready\":false,\"state\":{\"waiting\":{\"reason\":\"PodInitializing\"}}}]}},"
-	POD("stray", "rs-x", T0, "") "\"status\":{\"phase\":\"Running\"}}]";
+static const char *pods_json = "[" POD(
+	"web-old-a", "rs-old", T0,
+	"") "\"status\":{\"phase\":\"Running\",\"containerStatuses\":"
+	    "[{\"ready\":true,\"restartCount\":2},{\"ready\":true}]}}," POD("web-old-b", "rs-old", T0, ",\"deletionTimestamp\":\"" T1 "\"") "\"status\":{\"phase\":\"Running\"}}," POD(
+		    "web-old-c\\u001b[2J", "rs-old", T0,
+		    "") "\"status\":{\"phase\":\"Pending\","
+			"\"containerStatuses\":[{\"ready\":false,\"state\":{\"waiting\":{"
+			"\"reason\":\"CrashLoopBackOff\"}}}]}}," POD(
+				"web-new-a", "rs-new", T1,
+				"") "\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":"
+				    "[{\"ready\":true},{\"ready\":false,\"state\":{\"waiting\":{"
+				    "\"reason\":\"PodInitializing\"}}}]}}," POD(
+					    "stray", "rs-x", T0,
+					    "") "\"status\":{\"phase\":\"Running\"}}]";
 
-static const char *ars_json = "["
+static const char *ars_json =
+	"["
 	"{\"metadata\":{\"name\":\"web-new-2\",\"creationTimestamp\":\"" T1 "\","
 	"\"annotations\":{\"rollout.argoproj.io/revision\":\"2\"},"
 	"\"ownerReferences\":[{\"uid\":\"ro-1\"}]},"
@@ -123,13 +128,15 @@ static void test_render(void)
 	is_str(json_str(j, "status", NULL), "Paused", "json: status");
 	is_int(json_int(j, "step", -1), 1, "json: step");
 	is_int(json_int(j, "revisions.0.revision", -1), 2, "json: newest revision first");
-	is_str(json_str(j, "revisions.0.analysisRuns.0.status", NULL), "Running", "json: analysis run");
+	is_str(json_str(j, "revisions.0.analysisRuns.0.status", NULL), "Running",
+	       "json: analysis run");
 	is_int(json_int(j, "revisions.0.analysisRuns.0.failed", -1), 1, "json: failed measurements");
 	is_int(cJSON_GetArraySize(json_get(j, "revisions.1.replicaSets.0.pods")), 3,
 	       "json: the stable ReplicaSet's three pods");
 	is_str(json_str(j, "revisions.1.replicaSets.0.pods.2.status", NULL), "CrashLoopBackOff",
 	       "json: pod status");
-	is_int(cJSON_GetArraySize(json_get(j, "revisions")), 2, "json: other owners' revisions left out");
+	is_int(cJSON_GetArraySize(json_get(j, "revisions")), 2,
+	       "json: other owners' revisions left out");
 	cJSON_Delete(j);
 	strbuf_release(&sb);
 	strbuf_release(&noage);
@@ -141,7 +148,8 @@ static void test_render(void)
 
 static void test_empty(void)
 {
-	cJSON *ro = parse("{\"metadata\":{\"name\":\"bg\"},\"spec\":{\"strategy\":{\"blueGreen\":{}}}}");
+	cJSON *ro = parse(
+		"{\"metadata\":{\"name\":\"bg\"},\"spec\":{\"strategy\":{\"blueGreen\":{}}}}");
 	cJSON *none = parse("[]");
 	struct rollout_objects o = { ro, none, none, none };
 	struct strbuf sb = STRBUF_INIT;
@@ -149,8 +157,8 @@ static void test_empty(void)
 	rollout_tree_render(&sb, &o, NULL);
 	ok(strstr(sb.buf, "Strategy:        BlueGreen\nReplicas:\n") != NULL,
 	   "blue-green: no step or weights, no images");
-	ok(strstr(sb.buf, "⟳ bg  Rollout  ◌ Progressing\n") != NULL &&
-	   !strstr(sb.buf, "revision"), "a rollout with nothing yet: just the root");
+	ok(strstr(sb.buf, "⟳ bg  Rollout  ◌ Progressing\n") != NULL && !strstr(sb.buf, "revision"),
+	   "a rollout with nothing yet: just the root");
 	strbuf_release(&sb);
 	cJSON_Delete(ro);
 	cJSON_Delete(none);
@@ -163,9 +171,13 @@ static void test_selector(void)
 	} cases[] = {
 		{ "{\"matchLabels\":{\"app\":\"web\"}}", "app=web" },
 		{ "{\"matchLabels\":{\"tier\":\"front\",\"app\":\"web\"}}", "app=web,tier=front" },
-		{ "{\"matchExpressions\":[{\"key\":\"env\",\"operator\":\"In\",\"values\":[\"prod\",\"dev\"]},"
-		  "{\"key\":\"canary\",\"operator\":\"DoesNotExist\"},{\"key\":\"b\",\"operator\":\"Exists\"},"
-		  "{\"key\":\"z\",\"operator\":\"NotIn\",\"values\":[\"x\"]}],\"matchLabels\":{\"app\":\"w\"}}",
+		{ "{\"matchExpressions\":[{\"key\":\"env\",\"operator\":\"In\",\"values\":["
+		  "\"prod\","
+		  "\"dev\"]},"
+		  "{\"key\":\"canary\",\"operator\":\"DoesNotExist\"},{\"key\":\"b\",\"operator\":"
+		  "\"Exists\"},"
+		  "{\"key\":\"z\",\"operator\":\"NotIn\",\"values\":[\"x\"]}],\"matchLabels\":{"
+		  "\"app\":\"w\"}}",
 		  "app=w,b,!canary,env in (dev,prod),z notin (x)" },
 		{ "{}", "" },
 		{ "null", "" },

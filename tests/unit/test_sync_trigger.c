@@ -43,18 +43,20 @@ static void test_build(void)
 	o.strategy = "apply";
 	o.revision = "v1.2.3";
 	s = build(&o, plain, "[{\"kind\":\"Service\",\"name\":\"web\"}]");
-	is_str(s, "{\"sync\":{\"revision\":\"v1.2.3\",\"prune\":true,\"dryRun\":true,"
-		  "\"syncStrategy\":{\"apply\":{\"force\":true}},"
-		  "\"resources\":[{\"kind\":\"Service\",\"name\":\"web\"}]},"
-		  "\"initiatedBy\":{\"username\":\"alice\",\"automated\":false}}",
+	is_str(s,
+	       "{\"sync\":{\"revision\":\"v1.2.3\",\"prune\":true,\"dryRun\":true,"
+	       "\"syncStrategy\":{\"apply\":{\"force\":true}},"
+	       "\"resources\":[{\"kind\":\"Service\",\"name\":\"web\"}]},"
+	       "\"initiatedBy\":{\"username\":\"alice\",\"automated\":false}}",
 	       "flags map to revision, prune, dryRun, apply+force, resources and the user");
 	free(s);
 
 	memset(&o, 0, sizeof(o));
 	s = build(&o, policy, "[]");
-	is_str(s, "{\"sync\":{\"syncStrategy\":{\"hook\":{}},"
-		  "\"syncOptions\":[\"CreateNamespace=true\",\"ServerSideApply=false\"]},"
-		  "\"initiatedBy\":{\"automated\":false},\"retry\":{\"limit\":2}}",
+	is_str(s,
+	       "{\"sync\":{\"syncStrategy\":{\"hook\":{}},"
+	       "\"syncOptions\":[\"CreateNamespace=true\",\"ServerSideApply=false\"]},"
+	       "\"initiatedBy\":{\"automated\":false},\"retry\":{\"limit\":2}}",
 	       "the app's syncOptions and retry are used; an empty resource list is a full sync");
 	free(s);
 
@@ -65,14 +67,15 @@ static void test_build(void)
 	strlist_push(&o.info, "Reason=deploy=now");
 	strlist_push(&o.info, "Ticket=");
 	s = build(&o, policy, NULL);
-	is_str(s, "{\"sync\":{\"syncStrategy\":{\"hook\":{}},"
-		  "\"syncOptions\":[\"CreateNamespace=true\",\"ServerSideApply=true\","
-		  "\"Replace=true\",\"ApplyOutOfSyncOnly=true\"]},"
-		  "\"initiatedBy\":{\"automated\":false},"
-		  "\"info\":[{\"name\":\"Reason\",\"value\":\"deploy=now\"},"
-		  "{\"name\":\"Ticket\",\"value\":\"\"}],"
-		  "\"retry\":{\"limit\":-1,\"backoff\":{\"duration\":\"1m30s\",\"factor\":3,"
-		  "\"maxDuration\":\"3m0s\"}}}",
+	is_str(s,
+	       "{\"sync\":{\"syncStrategy\":{\"hook\":{}},"
+	       "\"syncOptions\":[\"CreateNamespace=true\",\"ServerSideApply=true\","
+	       "\"Replace=true\",\"ApplyOutOfSyncOnly=true\"]},"
+	       "\"initiatedBy\":{\"automated\":false},"
+	       "\"info\":[{\"name\":\"Reason\",\"value\":\"deploy=now\"},"
+	       "{\"name\":\"Ticket\",\"value\":\"\"}],"
+	       "\"retry\":{\"limit\":-1,\"backoff\":{\"duration\":\"1m30s\",\"factor\":3,"
+	       "\"maxDuration\":\"3m0s\"}}}",
 	       "flag options merge into the app's (same key replaced), info splits at the first "
 	       "'=', retry flags win with Go durations");
 	free(s);
@@ -87,12 +90,9 @@ static void test_check(void)
 		int64_t backoff;
 		int ok;
 	} cases[] = {
-		{ NULL, NULL, 0, 0, 1 },
-		{ "hook", NULL, 0, 0, 1 },
-		{ "apply", "a=b", 3, 1, 1 },
-		{ "replace", NULL, 0, 0, 0 },
-		{ NULL, "novalue", 0, 0, 0 },
-		{ NULL, "=v", 0, 0, 0 },
+		{ NULL, NULL, 0, 0, 1 },      { "hook", NULL, 0, 0, 1 },
+		{ "apply", "a=b", 3, 1, 1 },  { "replace", NULL, 0, 0, 0 },
+		{ NULL, "novalue", 0, 0, 0 }, { NULL, "=v", 0, 0, 0 },
 		{ NULL, NULL, 0, 5, 0 },
 	};
 	size_t i;
@@ -123,13 +123,16 @@ static void test_in_progress(void)
 		{ "{\"operation\":{\"sync\":{}}}", 1, ".operation set" },
 		{ "{\"status\":{\"operationState\":{\"phase\":\"Running\"}}}", 1, "no finishedAt" },
 		{ "{\"status\":{\"reconciledAt\":\"2026-01-01T00:00:05Z\",\"operationState\":"
-		  "{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}", 1, "not reconciled since it finished" },
+		  "{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}",
+		  1, "not reconciled since it finished" },
 		{ "{\"status\":{\"operationState\":{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}", 1,
 		  "never reconciled" },
 		{ "{\"status\":{\"reconciledAt\":\"2026-01-01T00:00:06Z\",\"operationState\":"
-		  "{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}", 0, "reconciled at finishedAt" },
+		  "{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}",
+		  0, "reconciled at finishedAt" },
 		{ "{\"status\":{\"operationState\":{\"finishedAt\":\"2026-01-01T00:00:06Z\","
-		  "\"operation\":{\"sync\":{\"dryRun\":true}}}}}", 0, "a dry run needs no reconcile" },
+		  "\"operation\":{\"sync\":{\"dryRun\":true}}}}}",
+		  0, "a dry run needs no reconcile" },
 	};
 	size_t i;
 

@@ -56,7 +56,7 @@ static char *fmt(const struct timespec *ts, char buf[TIMEFMT_RFC3339_SIZE])
  * "-04:00" instants are Argo CD's NonUTC variants (the same instants).
  */
 static const struct {
-	const char *name, *windows, *now, *active;	/* active: one char per window */
+	const char *name, *windows, *now, *active; /* active: one char per window */
 } active_cases[] = {
 	{ "MatchFirst",
 	  "[{'kind':'allow','schedule':'* 10 * * *','duration':'2h','applications':['*']},"
@@ -213,7 +213,8 @@ static const struct {
 	{ "Europe/Berlin", "2026-10-25T01:00:00Z", 0, "02:00 CET: the clock went back" },
 	{ "Europe/Berlin", "2026-10-25T01:30:01Z", 1, "02:30:01 CET, second pass" },
 	{ "Europe/Berlin", "2026-10-25T02:30:00Z", 0, "03:30 CET: closed" },
-	{ "America/New_York", "2026-11-01T06:30:01Z", 1, "01:30:01 EST: the repeated hour opens it again" },
+	{ "America/New_York", "2026-11-01T06:30:01Z", 1,
+	  "01:30:01 EST: the repeated hour opens it again" },
 };
 
 static void test_active(void)
@@ -294,10 +295,9 @@ static const struct {
 	{ "no selectors never match", "{}", &test_app, 0 },
 	{ "empty lists never match", "{'applications':[],'namespaces':[],'clusters':[]}", &test_app,
 	  0 },
-	{ "'*' matches a server with slashes",
-	  "{'clusters':['https://*']}", &app1, 1 },
-	{ "a '*' cluster needs a non-empty name or server",
-	  "{'clusters':['*']}", &(const struct window_app){ "a", "", "", "ns" }, 0 },
+	{ "'*' matches a server with slashes", "{'clusters':['https://*']}", &app1, 1 },
+	{ "a '*' cluster needs a non-empty name or server", "{'clusters':['*']}",
+	  &(const struct window_app){ "a", "", "", "ns" }, 0 },
 	{ "glob alternatives", "{'applications':['{foo,test}-app']}", &test_app, 1 },
 	{ "character classes", "{'namespaces':['def[a-z]ult']}", &test_app, 1 },
 	{ "no negation in windows", "{'applications':['!other']}", &test_app, 0 },
@@ -315,10 +315,12 @@ static const struct {
 	  "{'andOperator':true,'applications':['test-*'],'clusters':['cluster1']}", &test_app, 1 },
 	{ "AND: cluster misses",
 	  "{'andOperator':true,'applications':['test-*'],'clusters':['nope'],"
-	  "'namespaces':['default']}", &test_app, 0 },
+	  "'namespaces':['default']}",
+	  &test_app, 0 },
 	{ "AND: all three match",
 	  "{'andOperator':true,'applications':['*'],'clusters':['clusterName'],"
-	  "'namespaces':['def*']}", &test_app, 1 },
+	  "'namespaces':['def*']}",
+	  &test_app, 1 },
 	{ "AND: a namespace list alone", "{'andOperator':true,'namespaces':['default']}", &test_app,
 	  1 },
 };
@@ -333,8 +335,8 @@ static void test_matches(void)
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "[%s]", match_cases[i].window);
 		load(sb.buf, &ws);
-		is_int(window_matches(&ws.v[0], match_cases[i].app), match_cases[i].want, "matches: %s",
-		       match_cases[i].name);
+		is_int(window_matches(&ws.v[0], match_cases[i].app), match_cases[i].want,
+		       "matches: %s", match_cases[i].name);
 		sync_windows_release(&ws);
 	}
 	strbuf_release(&sb);
@@ -360,11 +362,12 @@ static void build_windows(const char *shape, struct strbuf *sb)
 			continue;
 		if (sb->len > 1)
 			strbuf_addch(sb, ',');
-		strbuf_addf(sb, "{'kind':'%s','schedule':'%s','duration':'1h',"
-			    "'applications':['app1'],'namespaces':['public'],'manualSync':%s}",
-			    *p == 'A' || *p == 'a' ? "allow" : "deny",
-			    *p == 'A' || *p == 'D' ? "* * * * *" : "0 22 * * *",
-			    manual ? "true" : "false");
+		strbuf_addf(sb,
+		            "{'kind':'%s','schedule':'%s','duration':'1h',"
+		            "'applications':['app1'],'namespaces':['public'],'manualSync':%s}",
+		            *p == 'A' || *p == 'a' ? "allow" : "deny",
+		            *p == 'A' || *p == 'D' ? "* * * * *" : "0 22 * * *",
+		            manual ? "true" : "false");
 	}
 	strbuf_addch(sb, ']');
 }
@@ -397,9 +400,11 @@ static const struct {
 	{ "will deny auto sync with many active-deny having one with ManualSync disabled",
 	  "D+D+D+D", 0, 0 },
 	{ "will deny manual sync with active-deny and active-allow windows with ManualSync "
-	  "disabled", "AD", 1, 0 },
+	  "disabled",
+	  "AD", 1, 0 },
 	{ "will allow manual sync with active-deny and active-allow windows with ManualSync "
-	  "enabled", "AD+", 1, 1 },
+	  "enabled",
+	  "AD+", 1, 1 },
 	{ "will deny auto sync with active-deny and active-allow windows with ManualSync enabled",
 	  "AD+", 0, 0 },
 	{ "no windows at all", "", 0, 1 },
@@ -419,20 +424,25 @@ static void test_can_sync(void)
 		build_windows(cansync_cases[i].shape, &sb);
 		load(sb.buf, &ws);
 		ok(windows_can_sync(&ws, &app1, cansync_cases[i].manual, NULL, &now, &v, &err) == 0 &&
-		   v.allowed == cansync_cases[i].want, "CanSync: %s", cansync_cases[i].name);
+		           v.allowed == cansync_cases[i].want,
+		   "CanSync: %s", cansync_cases[i].name);
 		window_verdict_release(&v);
 		ok(windows_can_sync(&ws, &test_app, cansync_cases[i].manual, NULL, &now, &v, &err) ==
-		   0 && v.allowed && v.reason == WINDOW_NO_WINDOWS,
+		                   0 &&
+		           v.allowed && v.reason == WINDOW_NO_WINDOWS,
 		   "windows that do not match the app do not apply (%zu)", i);
 		window_verdict_release(&v);
 		sync_windows_release(&ws);
 	}
 	load("[{'kind':'allow','schedule':'* 10 * * 7','duration':'1h','applications':['app1']},"
-	     "{'kind':'deny','schedule':'* 10 * * 7','duration':'1h','applications':['app1']}]", &ws);
+	     "{'kind':'deny','schedule':'* 10 * * 7','duration':'1h','applications':['app1']}]",
+	     &ws);
 	ok(windows_can_sync(&ws, &app1, 0, NULL, &now, &v, &err) == -1,
 	   "will deny and return error with invalid windows");
-	is_str(err.msg, "sync window 0: cannot parse schedule '* 10 * * 7': end of range (7) above "
-	       "maximum (6): 7", "the error names the window");
+	is_str(err.msg,
+	       "sync window 0: cannot parse schedule '* 10 * * 7': end of range (7) above "
+	       "maximum (6): 7",
+	       "the error names the window");
 	ok(windows_can_sync(&ws, &test_app, 0, NULL, &now, &v, &err) == 0 && v.allowed,
 	   "invalid windows that do not match the app are not evaluated");
 	window_verdict_release(&v);
@@ -451,10 +461,12 @@ static void test_verdict_details(void)
 	     "{'kind':'deny','schedule':'* * * * *','duration':'1h','applications':['other']},"
 	     "{'kind':'deny','schedule':'* * * * *','duration':'1h','applications':['app1'],"
 	     "'manualSync':true},"
-	     "{'kind':'deny','schedule':'* * * * *','duration':'1h','namespaces':['public']}]", &ws);
+	     "{'kind':'deny','schedule':'* * * * *','duration':'1h','namespaces':['public']}]",
+	     &ws);
 	windows_can_sync(&ws, &app1, 0, NULL, &now, &v, &err);
 	ok(!v.allowed && v.reason == WINDOW_ACTIVE_DENY && v.n_blocking == 2 &&
-	   v.blocking[0] == 2 && v.blocking[1] == 3, "deny beats allow; blockers are 2 and 3");
+	           v.blocking[0] == 2 && v.blocking[1] == 3,
+	   "deny beats allow; blockers are 2 and 3");
 	window_verdict_release(&v);
 	windows_can_sync(&ws, &app1, 1, NULL, &now, &v, &err);
 	ok(!v.allowed && v.n_blocking == 1 && v.blocking[0] == 3,
@@ -472,7 +484,8 @@ static void test_verdict_details(void)
 	sync_windows_release(&ws);
 
 	load("[{'kind':'allow','schedule':'0 22 * * *','duration':'1h','applications':['app1'],"
-	     "'manualSync':true}]", &ws);
+	     "'manualSync':true}]",
+	     &ws);
 	windows_can_sync(&ws, &app1, 1, NULL, &now, &v, &err);
 	ok(v.allowed && v.reason == WINDOW_MANUAL_OVERRIDE && v.n_blocking == 1,
 	   "a manual override reports the window it overrode");
@@ -483,24 +496,25 @@ static void test_verdict_details(void)
 /* ---- syncOverrun (§4.5) ---- */
 
 static const struct {
-	const char *name, *windows, *now, *start;	/* start NULL: no operation */
+	const char *name, *windows, *now, *start; /* start NULL: no operation */
 	int manual, want;
 	enum window_reason reason;
 } overrun_cases[] = {
 	{ "a sync started before the deny window may finish",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	  "'syncOverrun':true}]", "2026-06-10T23:00:00Z", "2026-06-10T21:30:00Z", 0, 1,
-	  WINDOW_OVERRUN },
+	  "'syncOverrun':true}]",
+	  "2026-06-10T23:00:00Z", "2026-06-10T21:30:00Z", 0, 1, WINDOW_OVERRUN },
 	{ "not without syncOverrun",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*']}]",
 	  "2026-06-10T23:00:00Z", "2026-06-10T21:30:00Z", 0, 0, WINDOW_ACTIVE_DENY },
 	{ "not without a start time",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	  "'syncOverrun':true}]", "2026-06-10T23:00:00Z", NULL, 0, 0, WINDOW_ACTIVE_DENY },
+	  "'syncOverrun':true}]",
+	  "2026-06-10T23:00:00Z", NULL, 0, 0, WINDOW_ACTIVE_DENY },
 	{ "not when it started inside the deny window",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	  "'syncOverrun':true}]", "2026-06-10T23:00:00Z", "2026-06-10T22:30:00Z", 0, 0,
-	  WINDOW_ACTIVE_DENY },
+	  "'syncOverrun':true}]",
+	  "2026-06-10T23:00:00Z", "2026-06-10T22:30:00Z", 0, 0, WINDOW_ACTIVE_DENY },
 	{ "every active deny window must allow overrun",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
 	  "'syncOverrun':true},"
@@ -508,12 +522,12 @@ static const struct {
 	  "2026-06-10T23:00:00Z", "2026-06-10T20:30:00Z", 0, 0, WINDOW_ACTIVE_DENY },
 	{ "a sync started inside an allow window may run past its end",
 	  "[{'kind':'allow','schedule':'0 9 * * *','duration':'1h','applications':['*'],"
-	  "'syncOverrun':true}]", "2026-06-10T10:30:00Z", "2026-06-10T09:45:00Z", 0, 1,
-	  WINDOW_OVERRUN },
+	  "'syncOverrun':true}]",
+	  "2026-06-10T10:30:00Z", "2026-06-10T09:45:00Z", 0, 1, WINDOW_OVERRUN },
 	{ "not one that started outside it",
 	  "[{'kind':'allow','schedule':'0 9 * * *','duration':'1h','applications':['*'],"
-	  "'syncOverrun':true}]", "2026-06-10T10:30:00Z", "2026-06-10T08:45:00Z", 0, 0,
-	  WINDOW_OUTSIDE_ALLOW },
+	  "'syncOverrun':true}]",
+	  "2026-06-10T10:30:00Z", "2026-06-10T08:45:00Z", 0, 0, WINDOW_OUTSIDE_ALLOW },
 	{ "every inactive allow window must allow overrun",
 	  "[{'kind':'allow','schedule':'0 9 * * *','duration':'1h','applications':['*'],"
 	  "'syncOverrun':true},"
@@ -523,14 +537,14 @@ static const struct {
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
 	  "'syncOverrun':true},"
 	  "{'kind':'deny','schedule':'0 21 * * *','duration':'30m','applications':['*'],"
-	  "'manualSync':true}]", "2026-06-10T23:00:00Z", "2026-06-10T21:10:00Z", 1, 1,
-	  WINDOW_OVERRUN },
+	  "'manualSync':true}]",
+	  "2026-06-10T23:00:00Z", "2026-06-10T21:10:00Z", 1, 1, WINDOW_OVERRUN },
 	{ "and an automated sync is still refused then",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
 	  "'syncOverrun':true},"
 	  "{'kind':'deny','schedule':'0 21 * * *','duration':'30m','applications':['*'],"
-	  "'manualSync':true}]", "2026-06-10T23:00:00Z", "2026-06-10T21:10:00Z", 0, 0,
-	  WINDOW_ACTIVE_DENY },
+	  "'manualSync':true}]",
+	  "2026-06-10T23:00:00Z", "2026-06-10T21:10:00Z", 0, 0, WINDOW_ACTIVE_DENY },
 };
 
 static void test_overrun(void)
@@ -547,8 +561,8 @@ static void test_overrun(void)
 			start = at(overrun_cases[i].start);
 		load(overrun_cases[i].windows, &ws);
 		ok(windows_can_sync(&ws, &app1, overrun_cases[i].manual,
-				    overrun_cases[i].start ? &start : NULL, &now, &v, &err) == 0 &&
-		   v.allowed == overrun_cases[i].want && v.reason == overrun_cases[i].reason,
+		                    overrun_cases[i].start ? &start : NULL, &now, &v, &err) == 0 &&
+		           v.allowed == overrun_cases[i].want && v.reason == overrun_cases[i].reason,
 		   "overrun: %s", overrun_cases[i].name);
 		window_verdict_release(&v);
 		sync_windows_release(&ws);
@@ -560,14 +574,16 @@ static void test_overrun(void)
 static const struct {
 	const char *name, *windows, *now;
 	int manual;
-	const char *want;	/* NULL: no change within the look-ahead */
+	const char *want; /* NULL: no change within the look-ahead */
 } change_cases[] = {
 	{ "the end of a deny window in Europe/Berlin (06:00 CET)",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	  "'timeZone':'Europe/Berlin'}]", "2026-11-22T22:00:00Z", 0, "2026-11-23T05:00:00Z" },
+	  "'timeZone':'Europe/Berlin'}]",
+	  "2026-11-22T22:00:00Z", 0, "2026-11-23T05:00:00Z" },
 	{ "the start of that deny window",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	  "'timeZone':'Europe/Berlin'}]", "2026-11-22T12:00:00Z", 0, "2026-11-22T21:00:00Z" },
+	  "'timeZone':'Europe/Berlin'}]",
+	  "2026-11-22T12:00:00Z", 0, "2026-11-22T21:00:00Z" },
 	{ "over a weekend to Monday's allow window",
 	  "[{'kind':'allow','schedule':'0 9 * * 1-5','duration':'8h','applications':['*']}]",
 	  "2026-06-13T12:00:00Z", 0, "2026-06-15T09:00:00Z" },
@@ -585,10 +601,12 @@ static const struct {
 	  "2026-06-10T12:30:00Z", 0, "2026-06-10T15:00:00Z" },
 	{ "a window that only opens at the spring-forward jump",
 	  "[{'kind':'allow','schedule':'30 2 29 3 *','duration':'1h','applications':['*'],"
-	  "'timeZone':'Europe/Berlin'}]", "2026-03-29T00:00:00Z", 0, "2026-03-29T01:00:00Z" },
+	  "'timeZone':'Europe/Berlin'}]",
+	  "2026-03-29T00:00:00Z", 0, "2026-03-29T01:00:00Z" },
 	{ "and closes at 03:30 local",
 	  "[{'kind':'allow','schedule':'30 2 29 3 *','duration':'1h','applications':['*'],"
-	  "'timeZone':'Europe/Berlin'}]", "2026-03-29T01:10:00Z", 0, "2026-03-29T01:30:00Z" },
+	  "'timeZone':'Europe/Berlin'}]",
+	  "2026-03-29T01:10:00Z", 0, "2026-03-29T01:30:00Z" },
 	{ "now is the fire time itself: the window opens right after",
 	  "[{'kind':'allow','schedule':'0 8 * * *','duration':'1h','applications':['*']}]",
 	  "2026-06-10T08:00:00Z", 0, "2026-06-10T08:00:00Z" },
@@ -601,10 +619,12 @@ static const struct {
 	  "2026-06-10T00:00:00Z", 0, "2027-01-01T00:00:00Z" },
 	{ "manual syncs through a manualSync deny window never change",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	  "'manualSync':true}]", "2026-06-10T23:00:00Z", 1, NULL },
+	  "'manualSync':true}]",
+	  "2026-06-10T23:00:00Z", 1, NULL },
 	{ "but automated ones do",
 	  "[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	  "'manualSync':true}]", "2026-06-10T23:00:00Z", 0, "2026-06-11T06:00:00Z" },
+	  "'manualSync':true}]",
+	  "2026-06-10T23:00:00Z", 0, "2026-06-11T06:00:00Z" },
 	{ "a Feb 31 deny window blocks forever",
 	  "[{'kind':'deny','schedule':'0 0 31 2 *','duration':'1h','applications':['*']}]",
 	  "2026-06-10T00:00:00Z", 0, NULL },
@@ -645,14 +665,17 @@ static void test_next_change(void)
 		struct timespec now = at("2026-06-10T09:00:00.5Z");
 
 		ok(windows_next_change(&ws, &app1, 0, &now, &when, &err) == 1 &&
-		   when.tv_sec == at("2026-06-10T09:00:01Z").tv_sec && when.tv_nsec == 500000000,
+		           when.tv_sec == at("2026-06-10T09:00:01Z").tv_sec &&
+		           when.tv_nsec == 500000000,
 		   "sub-second window ends are exact");
 	}
 	sync_windows_release(&ws);
 	load("[{'kind':'allow','schedule':'0 9 * * 8','duration':'1h','applications':['*']}]", &ws);
 	ok(windows_next_change(&ws, &app1, 0, &when, &when, &err) == -1 &&
-	   !strcmp(err.msg, "sync window 0: cannot parse schedule '0 9 * * 8': end of range (8) "
-		   "above maximum (6): 8"), "a bad window is an error");
+	           !strcmp(err.msg,
+	                   "sync window 0: cannot parse schedule '0 9 * * 8': end of range (8) "
+	                   "above maximum (6): 8"),
+	   "a bad window is an error");
 	sync_windows_release(&ws);
 }
 
@@ -666,12 +689,15 @@ static void test_describe(void)
 
 	load("[{'kind':'allow','schedule':'0 9 * * *','duration':'1h','applications':['x']},"
 	     "{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
-	     "'timeZone':'Europe/Berlin'}]", &ws);
+	     "'timeZone':'Europe/Berlin'}]",
+	     &ws);
 	windows_can_sync(&ws, &app1, 0, NULL, &now, &v, &err);
 	windows_next_change(&ws, &app1, 0, &now, &next, &err);
 	windows_describe_block(&sb, &ws, &v, &next);
-	is_str(sb.buf, "blocked by deny window 1 (schedule \"0 22 * * *\", duration 8h, timeZone "
-	       "Europe/Berlin); next sync possible at 2026-11-23T05:00:00Z", "deny reason");
+	is_str(sb.buf,
+	       "blocked by deny window 1 (schedule \"0 22 * * *\", duration 8h, timeZone "
+	       "Europe/Berlin); next sync possible at 2026-11-23T05:00:00Z",
+	       "deny reason");
 	window_verdict_release(&v);
 	sync_windows_release(&ws);
 
@@ -683,20 +709,24 @@ static void test_describe(void)
 	ws.v[1].schedule[1] = ' ';
 	windows_can_sync(&ws, &app1, 0, NULL, &now, &v, &err);
 	windows_describe_block(&sb, &ws, &v, NULL);
-	is_str(sb.buf, "outside allow window 0 (schedule \"0 9 * * 1-5\", duration 8h, timeZone "
+	is_str(sb.buf,
+	       "outside allow window 0 (schedule \"0 9 * * 1-5\", duration 8h, timeZone "
 	       "UTC), allow window 1 (schedule \"0  9 * * 6\", duration 1h, timeZone UTC); no sync "
-	       "possible within 366 days", "outside-allow reason lists every window");
+	       "possible within 366 days",
+	       "outside-allow reason lists every window");
 	window_verdict_release(&v);
 	sync_windows_release(&ws);
 
 	strbuf_reset(&sb);
 	load("[{'kind':'deny','schedule':'0 9 * * *','duration':'1h','applications':['*'],"
-	     "'timeZone':'Bad\\u001b[2J/Zone'}]", &ws);
+	     "'timeZone':'Bad\\u001b[2J/Zone'}]",
+	     &ws);
 	now = at("2026-06-13T09:30:00Z");
 	windows_can_sync(&ws, &app1, 0, NULL, &now, &v, &err);
 	next = at("2026-06-13T10:00:00.25Z");
 	windows_describe_block(&sb, &ws, &v, &next);
-	is_str(sb.buf, "blocked by deny window 0 (schedule \"0 9 * * *\", duration 1h, timeZone "
+	is_str(sb.buf,
+	       "blocked by deny window 0 (schedule \"0 9 * * *\", duration 1h, timeZone "
 	       "Bad?[2J/Zone); next sync possible at 2026-06-13T10:00:01Z",
 	       "control characters are replaced and a fractional instant rounds up");
 	window_verdict_release(&v);
@@ -758,27 +788,31 @@ static void test_from_json(void)
 	load("[{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['a','b*'],"
 	     "'namespaces':['ns'],'clusters':['in-cluster'],'manualSync':true,"
 	     "'timeZone':'Europe/Berlin','andOperator':true,'syncOverrun':true,"
-	     "'description':'nightly freeze'},{}]", &ws);
+	     "'description':'nightly freeze'},{}]",
+	     &ws);
 	ok(ws.n == 2 && !strcmp(ws.v[0].kind, "deny") && !strcmp(ws.v[0].schedule, "0 22 * * *") &&
-	   !strcmp(ws.v[0].duration, "8h") && ws.v[0].applications.n == 2 &&
-	   !strcmp(ws.v[0].applications.v[1], "b*") && ws.v[0].namespaces.n == 1 &&
-	   !strcmp(ws.v[0].clusters.v[0], "in-cluster") && ws.v[0].manual_sync &&
-	   !strcmp(ws.v[0].time_zone, "Europe/Berlin") && ws.v[0].and_operator &&
-	   ws.v[0].sync_overrun && !strcmp(ws.v[0].description, "nightly freeze"),
+	           !strcmp(ws.v[0].duration, "8h") && ws.v[0].applications.n == 2 &&
+	           !strcmp(ws.v[0].applications.v[1], "b*") && ws.v[0].namespaces.n == 1 &&
+	           !strcmp(ws.v[0].clusters.v[0], "in-cluster") && ws.v[0].manual_sync &&
+	           !strcmp(ws.v[0].time_zone, "Europe/Berlin") && ws.v[0].and_operator &&
+	           ws.v[0].sync_overrun && !strcmp(ws.v[0].description, "nightly freeze"),
 	   "every field is read");
 	ok(!strcmp(ws.v[1].kind, "") && !strcmp(ws.v[1].time_zone, "") && !ws.v[1].manual_sync &&
-	   ws.v[1].applications.n == 0, "absent fields are empty");
+	           ws.v[1].applications.n == 0,
+	   "absent fields are empty");
 	sync_windows_release(&ws);
 
 	v = cJSON_Parse("{\"metadata\":{\"name\":\"guestbook\"},\"spec\":{\"destination\":"
-			"{\"server\":\"https://kubernetes.default.svc\",\"namespace\":\"web\"}}}");
+	                "{\"server\":\"https://kubernetes.default.svc\",\"namespace\":\"web\"}}}");
 	window_app_from_json(v, &app);
-	ok(!strcmp(app.name, "guestbook") && !strcmp(app.dest_server, "https://kubernetes.default.svc")
-	   && !strcmp(app.dest_name, "") && !strcmp(app.dest_namespace, "web"),
+	ok(!strcmp(app.name, "guestbook") &&
+	           !strcmp(app.dest_server, "https://kubernetes.default.svc") &&
+	           !strcmp(app.dest_name, "") && !strcmp(app.dest_namespace, "web"),
 	   "an Application's selector fields");
 	cJSON_Delete(v);
 	window_app_from_json(NULL, &app);
-	ok(!strcmp(app.name, "") && !strcmp(app.dest_namespace, ""), "a NULL app gives empty fields");
+	ok(!strcmp(app.name, "") && !strcmp(app.dest_namespace, ""),
+	   "a NULL app gives empty fields");
 	strbuf_release(&sb);
 }
 
@@ -795,7 +829,8 @@ static const struct {
 	  "sync window 0: cannot parse schedule '* * *': expected exactly 5 fields, found 3: "
 	  "[* * *]" },
 	{ "[{'kind':'allow','schedule':'0 0 * * 7','duration':'1h','applications':['*']}]",
-	  "sync window 0: cannot parse schedule '0 0 * * 7': end of range (7) above maximum (6): 7" },
+	  "sync window 0: cannot parse schedule '0 0 * * 7': end of range (7) above maximum (6): "
+	  "7" },
 	{ "[{'kind':'allow','schedule':'@daily','duration':'1h','applications':['*']}]",
 	  "sync window 0: cannot parse schedule '@daily': parser does not accept descriptors: "
 	  "@daily" },
@@ -805,7 +840,8 @@ static const struct {
 	{ "[{'kind':'allow','schedule':'0 0 * * *','duration':'3600','applications':['*']}]",
 	  "sync window 0: cannot parse duration '3600': time: missing unit in duration \"3600\"" },
 	{ "[{'kind':'allow','schedule':'0 0 * * *','duration':'1d','applications':['*']}]",
-	  "sync window 0: cannot parse duration '1d': time: unknown unit \"d\" in duration \"1d\"" },
+	  "sync window 0: cannot parse duration '1d': time: unknown unit \"d\" in duration "
+	  "\"1d\"" },
 	{ "[{'kind':'allow','schedule':'0 0 * * *','applications':['*']}]",
 	  "sync window 0: cannot parse duration '': time: invalid duration \"\"" },
 	{ "[{'kind':'allow','schedule':'0 0 * * *','duration':'1h'}]",
@@ -814,7 +850,8 @@ static const struct {
 	  "sync window 0: requires one of application, cluster or namespace" },
 	{ "[{'kind':'allow','schedule':'0 0 * * *','duration':'1h','clusters':['*']},"
 	  "{'kind':'deny','schedule':'0 0 * * *','duration':'1x','clusters':['*']}]",
-	  "sync window 1: cannot parse duration '1x': time: unknown unit \"x\" in duration \"1x\"" },
+	  "sync window 1: cannot parse duration '1x': time: unknown unit \"x\" in duration "
+	  "\"1x\"" },
 	{ "[{'kind':'allow','schedule':'0 0 * * *','duration':'1h','clusters':['*']},"
 	  "{'kind':'deny','schedule':'0 1 * * *','duration':'1h','clusters':['*']},"
 	  "{'kind':'allow','schedule':'0 0 * * *','duration':'1h','clusters':['*'],"
@@ -840,14 +877,15 @@ static void test_validate(void)
 	     "'applications':['*']},{'kind':'deny','schedule':'0 22 * * ?','duration':'8h',"
 	     "'namespaces':['prod-*'],'timeZone':'Mars/Olympus_Mons'},"
 	     "{'kind':'deny','schedule':'0 22 * * ?','duration':'8h','namespaces':['prod-*'],"
-	     "'timeZone':'Europe/Berlin'}]", &ws);
+	     "'timeZone':'Europe/Berlin'}]",
+	     &ws);
 	ok(sync_windows_validate(&ws, &warnings, &err) == 0, "a valid project validates");
 	is_str(warnings.buf, "sync window 1: unknown time zone 'Mars/Olympus_Mons', using UTC\n",
 	       "an unknown time zone is only a warning");
 	sync_windows_release(&ws);
 
 	strbuf_addstr(&sb, "[{'kind':'allow','schedule':'0 0 * * *','duration':'1h',"
-		      "'applications':['*'],'description':'");
+	                   "'applications':['*'],'description':'");
 	for (i = 0; i < 255; i++)
 		strbuf_addstr(&sb, "\xc3\xa9");
 	strbuf_addstr(&sb, "'}]");
@@ -858,7 +896,7 @@ static void test_validate(void)
 	strbuf_addstr(&sb, "x'}]");
 	load(sb.buf, &ws);
 	ok(sync_windows_validate(&ws, NULL, &err) == -1 &&
-	   !strcmp(err.msg, "sync window 0: description is longer than 255 characters"),
+	           !strcmp(err.msg, "sync window 0: description is longer than 255 characters"),
 	   "256 are not");
 	sync_windows_release(&ws);
 	strbuf_release(&sb);

@@ -32,14 +32,31 @@ static const struct {
 };
 
 static const char *const bad[] = {
-	"", "2006-01-02", "2006-01-02 15:04:05Z", "2006-01-02t15:04:05Z", "2006-01-02T15:04:05",
-	"2006-01-02T15:04:05z", "2006-13-02T15:04:05Z", "2006-00-02T15:04:05Z",
-	"2006-04-31T15:04:05Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z",
-	"2006-01-02T24:00:00Z", "2006-01-02T23:60:00Z", "2006-01-02T23:59:60Z",
-	"2006-01-02T15:04:05.Z", "2006-01-02T15:04:05+0700", "2006-01-02T15:04:05+24:00",
-	"2006-01-02T15:04:05+07:60", "2006-01-02T15:04:05Z ", " 2006-01-02T15:04:05Z",
-	"206-01-02T15:04:05Z", "2006-1-02T15:04:05Z", "+2006-01-02T15:04:05Z",
-	"2006-01-02T15:04:5Z", "2006-01-02T15:04:05ZZ",
+	"",
+	"2006-01-02",
+	"2006-01-02 15:04:05Z",
+	"2006-01-02t15:04:05Z",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05z",
+	"2006-13-02T15:04:05Z",
+	"2006-00-02T15:04:05Z",
+	"2006-04-31T15:04:05Z",
+	"2023-02-29T00:00:00Z",
+	"1900-02-29T00:00:00Z",
+	"2006-01-02T24:00:00Z",
+	"2006-01-02T23:60:00Z",
+	"2006-01-02T23:59:60Z",
+	"2006-01-02T15:04:05.Z",
+	"2006-01-02T15:04:05+0700",
+	"2006-01-02T15:04:05+24:00",
+	"2006-01-02T15:04:05+07:60",
+	"2006-01-02T15:04:05Z ",
+	" 2006-01-02T15:04:05Z",
+	"206-01-02T15:04:05Z",
+	"2006-1-02T15:04:05Z",
+	"+2006-01-02T15:04:05Z",
+	"2006-01-02T15:04:5Z",
+	"2006-01-02T15:04:05ZZ",
 };
 
 /* apimachinery duration_test.go cases, plus the boundaries of every branch. */
@@ -90,7 +107,8 @@ static void test_civil(void)
 	   "the epoch is Thursday 1970-01-01");
 	time_to_civil(-1, &c);
 	ok(c.year == 1969 && c.month == 12 && c.day == 31 && c.hour == 23 && c.sec == 59 &&
-	   c.wday == 3 && c.yday == 364, "one second before the epoch");
+	           c.wday == 3 && c.yday == 364,
+	   "one second before the epoch");
 	time_to_civil(1709251199, &c);
 	ok(c.month == 2 && c.day == 29 && c.wday == 4 && c.yday == 59, "leap day 2024");
 	is_int(civil_to_days(2024, 13, 1), civil_to_days(2025, 1, 1), "month 13 carries over");
@@ -111,11 +129,13 @@ int main(void)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		ok(timefmt_parse_rfc3339(good[i].in, &ts, &err) == 0 && ts.tv_sec == good[i].sec &&
-		   ts.tv_nsec == good[i].nsec, "parse %s", good[i].in);
+		           ts.tv_nsec == good[i].nsec,
+		   "parse %s", good[i].in);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err.msg[0] = '\0';
-		ok(timefmt_parse_rfc3339(bad[i], &ts, &err) == -1 && strstr(err.msg, "invalid RFC 3339"),
+		ok(timefmt_parse_rfc3339(bad[i], &ts, &err) == -1 &&
+		           strstr(err.msg, "invalid RFC 3339"),
 		   "reject '%s' (%s)", bad[i], err.msg);
 	}
 	timefmt_parse_rfc3339("2023-02-29T00:00:00Z", &ts, &err);

@@ -38,7 +38,8 @@ static const struct {
 	{ "Europe/Berlin", "2050-03-27T01:00:00Z", 7200, "2050 spring forward, from the footer" },
 	{ "Europe/Berlin", "2050-03-27T00:59:59Z", 3600, "just before it" },
 	{ "Europe/Berlin", "2050-10-30T01:00:00Z", 3600, "2050 fall back, from the footer" },
-	{ "Europe/Berlin", "1890-01-01T00:00:00Z", 3208, "local mean time before the first transition" },
+	{ "Europe/Berlin", "1890-01-01T00:00:00Z", 3208,
+	  "local mean time before the first transition" },
 	{ "America/New_York", "2026-03-08T06:59:59Z", -18000, "EST before 2am local" },
 	{ "America/New_York", "2026-03-08T07:00:00Z", -14400, "EDT from 2am local" },
 	{ "America/New_York", "2026-11-01T05:59:59Z", -14400, "EDT until 2am EDT" },
@@ -74,7 +75,7 @@ static void test_system_zones(void)
 	is_int(tz_next_transition(z, T(2050, 3, 27, 1, 0)), T(2050, 10, 30, 1, 0),
 	       "and the one after");
 	ok((tz_offset_at(z, INT64_MAX) == 3600 || tz_offset_at(z, INT64_MAX) == 7200) &&
-	   tz_offset_at(z, INT64_MIN) == 3208,
+	           tz_offset_at(z, INT64_MIN) == 3208,
 	   "absurd instants do not overflow");
 	is_int(tz_next_transition(z, INT64_MAX), TZ_NO_TRANSITION, "nothing after the end of time");
 	tz_load("Asia/Kolkata", &z, NULL);
@@ -92,7 +93,8 @@ static void test_names(void)
 		{ "America", "unknown time zone 'America'" },
 		{ "utc", "unknown time zone 'utc'" },
 		{ "../../etc/passwd", "invalid time zone name '../../etc/passwd'" },
-		{ "Europe/../../../etc/passwd", "invalid time zone name 'Europe/../../../etc/passwd'" },
+		{ "Europe/../../../etc/passwd",
+		  "invalid time zone name 'Europe/../../../etc/passwd'" },
 		{ "/etc/localtime", "invalid time zone name '/etc/localtime'" },
 		{ "\\windows", "invalid time zone name '\\windows'" },
 		{ "Europe/Ber\x1b[2Jlin", "invalid time zone name 'Europe/Ber?[2Jlin'" },
@@ -104,7 +106,8 @@ static void test_names(void)
 
 	for (i = 0; i < 2; i++) {
 		z = NULL;
-		ok(tz_load(utc_names[i], &z, &err) == 0 && z == tz_utc(), "'%s' is UTC", utc_names[i]);
+		ok(tz_load(utc_names[i], &z, &err) == 0 && z == tz_utc(), "'%s' is UTC",
+		   utc_names[i]);
 	}
 	ok(tz_load(NULL, &z, &err) == 0 && z == tz_utc(), "NULL is UTC");
 	is_int(tz_offset_at(tz_utc(), T(2026, 7, 1, 0, 0)), 0, "UTC has offset 0");
@@ -143,7 +146,7 @@ struct spec {
 	unsigned char idx[4];
 	size_t ntypes;
 	int32_t off[3];
-	const char *footer;	/* NULL: none (v1) */
+	const char *footer; /* NULL: none (v1) */
 };
 
 static void add_block(struct strbuf *sb, const struct spec *s, int wide)
@@ -224,9 +227,19 @@ static const struct {
 static void test_synthetic(void)
 {
 	static const char *const bad_footers[] = {
-		"garbage", "AB5", "EST", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.6.0,M11.1.0",
-		"EST5EDT,M3.2.7,M11.1.0", "EST5EDT,J0,J365", "EST5EDT,366,1", "EST5EDT,M3.2.0",
-		"EST5EDT,M3.2.0/168,M11.1.0", "<+05>", "<>5", "EST25",
+		"garbage",
+		"AB5",
+		"EST",
+		"EST5EDT,M13.1.0,M11.1.0",
+		"EST5EDT,M3.6.0,M11.1.0",
+		"EST5EDT,M3.2.7,M11.1.0",
+		"EST5EDT,J0,J365",
+		"EST5EDT,366,1",
+		"EST5EDT,M3.2.0",
+		"EST5EDT,M3.2.0/168,M11.1.0",
+		"<+05>",
+		"<>5",
+		"EST25",
 	};
 	struct spec v1 = { '\0', 2, { 1000, 2000 }, { 1, 0 }, 2, { 3600, 7200 }, NULL };
 	struct spec v2 = { '2', 1, { 0 }, { 0 }, 1, { -18000 }, "" };
@@ -269,7 +282,7 @@ static void test_synthetic(void)
 		build(&sb, &v2);
 		err.msg[0] = '\0';
 		ok(!tz_from_tzif("Test/Zone", (const unsigned char *)sb.buf, sb.len, &err) &&
-		   !strcmp(err.msg, "time zone 'Test/Zone': not a valid TZif file"),
+		           !strcmp(err.msg, "time zone 'Test/Zone': not a valid TZif file"),
 		   "bad footer '%s' is refused", bad_footers[i]);
 	}
 	v2.footer = "";
@@ -336,7 +349,7 @@ static void test_dir_override(void)
 static void *worker(void *arg)
 {
 	static const char *const zones[] = { "Europe/Berlin", "America/New_York", "Asia/Kolkata",
-					     "Europe/London", "Asia/Tokyo", "Africa/Cairo" };
+		                             "Europe/London", "Asia/Tokyo",       "Africa/Cairo" };
 	int i, *bad = arg;
 
 	for (i = 0; i < 600; i++) {

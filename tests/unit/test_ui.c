@@ -41,8 +41,7 @@ static char *capture_end(void)
 	return text;
 }
 
-static void api_case(int code, const char *reason, const char *msg, const char *want,
-		     const char *name)
+static void api_case(int code, const char *reason, const char *msg, const char *want, const char *name)
 {
 	struct errbuf err;
 	char *got;
@@ -65,21 +64,21 @@ int main(void)
 	char *got;
 
 	api_case(404, "NotFound", "rollouts.argoproj.io \"x\" not found",
-		 "Error from server (NotFound): rollouts.argoproj.io \"x\" not found\n",
-		 "a Status error is printed as kubectl does");
+	         "Error from server (NotFound): rollouts.argoproj.io \"x\" not found\n",
+	         "a Status error is printed as kubectl does");
 	api_case(500, "", "boom", "Error from server: boom\n", "no reason: no parentheses");
 	api_case(0, "", "connection refused", "error: connection refused\n",
-		 "a transport error is an error:");
+	         "a transport error is an error:");
 	api_case(401, "Unauthorized", "Unauthorized",
-		 "error: You must be logged in to the server (Unauthorized)\n", "401");
+	         "error: You must be logged in to the server (Unauthorized)\n", "401");
 	api_case(409, "Conflict", "x \x1b]0;owned\x07 \x1b[2J\r\xff done",
-		 "Error from server (Conflict): x ^[]0;owned^G ^[[2J\\r\\xff done\n",
-		 "control sequences in a server message are escaped");
+	         "Error from server (Conflict): x ^[]0;owned^G ^[[2J\\r\\xff done\n",
+	         "control sequences in a server message are escaped");
 	api_case(422, "In\x1b[31mvalid", "bad", "Error from server (In^[[31mvalid): bad\n",
-		 "control sequences in a server reason are escaped");
+	         "control sequences in a server reason are escaped");
 	api_case(403, "Forbidden", "line one\n\tline two \xe2\x80\xae rtl",
-		 "Error from server (Forbidden): line one\n\tline two \\u202e rtl\n",
-		 "newline and tab kept, bidi override escaped");
+	         "Error from server (Forbidden): line one\n\tline two \\u202e rtl\n",
+	         "newline and tab kept, bidi override escaped");
 
 	capture_start();
 	error("rollout \"%s\" failed: %s", "web", "\x1b[31mred");

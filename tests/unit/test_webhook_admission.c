@@ -9,20 +9,25 @@
 #include "errbuf.h"
 #include "tap.h"
 
-#define REQ(body) "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"," \
-		  "\"request\":{" body "}}"
-#define MIN "\"uid\":\"u1\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"}," \
-	    "\"operation\":\"CREATE\""
+#define REQ(body)                                                               \
+	"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"," \
+	"\"request\":{" body "}}"
+#define MIN                                                                                        \
+	"\"uid\":\"u1\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"}," \
+	"\"operation\":\"CREATE\""
 
 static const struct {
-	const char *what, *body, *error;        /* error NULL = parses */
+	const char *what, *body, *error; /* error NULL = parses */
 } parse_cases[] = {
 	{ "minimal v1 review", REQ(MIN), NULL },
-	{ "full review", REQ(MIN ",\"name\":\"web\",\"namespace\":\"prod\",\"dryRun\":true,"
-			 "\"userInfo\":{\"username\":\"alice\",\"groups\":[\"a\",\"b\"]},"
-			 "\"object\":{\"kind\":\"Deployment\"},\"oldObject\":null,"
-			 "\"resource\":{\"group\":\"apps\",\"version\":\"v1\",\"resource\":\"deployments\"},"
-			 "\"subResource\":\"scale\""), NULL },
+	{ "full review",
+	  REQ(MIN
+	      ",\"name\":\"web\",\"namespace\":\"prod\",\"dryRun\":true,"
+	      "\"userInfo\":{\"username\":\"alice\",\"groups\":[\"a\",\"b\"]},"
+	      "\"object\":{\"kind\":\"Deployment\"},\"oldObject\":null,"
+	      "\"resource\":{\"group\":\"apps\",\"version\":\"v1\",\"resource\":\"deployments\"},"
+	      "\"subResource\":\"scale\""),
+	  NULL },
 	{ "not JSON", "{\"apiVersion\":", "body is not valid JSON" },
 	{ "empty body", "", "body is not valid JSON" },
 	{ "trailing data", REQ(MIN) "}", "body is not valid JSON (data after the JSON value" },
@@ -40,8 +45,8 @@ static const struct {
 	{ "unknown operation", REQ("\"uid\":\"u\",\"operation\":\"PATCH\""),
 	  "unknown operation \"PATCH\"" },
 	{ "no kind", REQ("\"uid\":\"u\",\"operation\":\"CREATE\""), "request.kind" },
-	{ "kind without kind", REQ("\"uid\":\"u\",\"operation\":\"CREATE\",\"kind\":{\"group\":\"\"}"),
-	  "request.kind" },
+	{ "kind without kind",
+	  REQ("\"uid\":\"u\",\"operation\":\"CREATE\",\"kind\":{\"group\":\"\"}"), "request.kind" },
 	{ "groups not strings", REQ(MIN ",\"userInfo\":{\"groups\":[1]}"), "userInfo.groups" },
 	{ "username not a string", REQ(MIN ",\"userInfo\":{\"username\":{}}"), "request.userInfo" },
 	{ "object not an object", REQ(MIN ",\"object\":\"x\""), "request.object" },
@@ -68,7 +73,8 @@ static void test_parse(void)
 			continue;
 		}
 		ok(rc == -1, "%s is rejected", parse_cases[i].what);
-		if (!ok(strstr(err.msg, parse_cases[i].error) != NULL, "%s: message", parse_cases[i].what))
+		if (!ok(strstr(err.msg, parse_cases[i].error) != NULL, "%s: message",
+		        parse_cases[i].what))
 			printf("#   got: %s\n", err.msg);
 	}
 }
@@ -76,8 +82,8 @@ static void test_parse(void)
 static void test_fields(void)
 {
 	const char *b = REQ(MIN ",\"name\":\"web\",\"namespace\":\"prod\",\"dryRun\":true,"
-			   "\"userInfo\":{\"username\":\"alice\",\"groups\":[\"devs\"]},"
-			   "\"oldObject\":{\"kind\":\"Deployment\"}");
+	                        "\"userInfo\":{\"username\":\"alice\",\"groups\":[\"devs\"]},"
+	                        "\"oldObject\":{\"kind\":\"Deployment\"}");
 	const char *users[] = { "bob" }, *groups[] = { "devs" };
 	struct admission_request req;
 
@@ -100,9 +106,10 @@ static void test_fields(void)
 /* status and managedFields are checked but not kept (admission.h). */
 static void test_skipped(void)
 {
-	const char *b = REQ(MIN ",\"object\":{\"metadata\":{\"name\":\"web\",\"managedFields\":[{"
-			    "\"manager\":\"kubectl\"}]},\"spec\":{\"status\":1},\"status\":{\"x\":1}},"
-			    "\"oldObject\":{\"status\":[],\"metadata\":{\"managedFields\":null}}");
+	const char *b = REQ(
+		MIN ",\"object\":{\"metadata\":{\"name\":\"web\",\"managedFields\":[{"
+		    "\"manager\":\"kubectl\"}]},\"spec\":{\"status\":1},\"status\":{\"x\":1}},"
+		    "\"oldObject\":{\"status\":[],\"metadata\":{\"managedFields\":null}}");
 	const char *bad = REQ(MIN ",\"object\":{\"status\":{\"x\":}}");
 	struct admission_request req;
 	struct errbuf err;
@@ -112,15 +119,19 @@ static void test_skipped(void)
 		return;
 	meta = cJSON_GetObjectItemCaseSensitive(req.object, "metadata");
 	ok(!cJSON_GetObjectItemCaseSensitive(req.object, "status") &&
-	   !cJSON_GetObjectItemCaseSensitive(req.old_object, "status"), "status is left out");
+	           !cJSON_GetObjectItemCaseSensitive(req.old_object, "status"),
+	   "status is left out");
 	ok(meta && !cJSON_GetObjectItemCaseSensitive(meta, "managedFields") &&
-	   cJSON_GetObjectItemCaseSensitive(meta, "name"), "managedFields is left out, name kept");
+	           cJSON_GetObjectItemCaseSensitive(meta, "name"),
+	   "managedFields is left out, name kept");
 	ok(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req.object, "spec"),
-					    "status") != NULL, "a status deeper down is kept");
+	                                    "status") != NULL,
+	   "a status deeper down is kept");
 	admission_request_release(&req);
 	errbuf_clear(&err);
 	ok(admission_request_parse(&req, bad, strlen(bad), &err) == -1 &&
-	   strstr(err.msg, "body is not valid JSON"), "a malformed status still fails the parse");
+	           strstr(err.msg, "body is not valid JSON"),
+	   "a malformed status still fails the parse");
 }
 
 static void test_render(void)
@@ -130,16 +141,20 @@ static void test_render(void)
 
 	admission_response_init(&r);
 	s = admission_response_render("abc", &r);
-	is_str(s, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
-	       "\"response\":{\"uid\":\"abc\",\"allowed\":true}}", "allow response");
+	is_str(s,
+	       "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+	       "\"response\":{\"uid\":\"abc\",\"allowed\":true}}",
+	       "allow response");
 	free(s);
 	r.allowed = 0;
 	r.code = 403;
 	strbuf_addstr(&r.message, "no \"way\"");
 	s = admission_response_render("abc", &r);
-	is_str(s, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+	is_str(s,
+	       "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
 	       "\"response\":{\"uid\":\"abc\",\"allowed\":false,\"status\":{\"code\":403,"
-	       "\"reason\":\"Forbidden\",\"message\":\"no \\\"way\\\"\"}}}", "deny response");
+	       "\"reason\":\"Forbidden\",\"message\":\"no \\\"way\\\"\"}}}",
+	       "deny response");
 	free(s);
 	admission_response_release(&r);
 
@@ -148,9 +163,11 @@ static void test_render(void)
 	admission_response_audit(&r, "k", "v1");
 	admission_response_audit(&r, "k", "v2");
 	s = admission_response_render("u", &r);
-	is_str(s, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+	is_str(s,
+	       "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
 	       "\"response\":{\"uid\":\"u\",\"allowed\":true,\"warnings\":[\"w1\"],"
-	       "\"auditAnnotations\":{\"k\":\"v2\"}}}", "warnings and audit annotations, last wins");
+	       "\"auditAnnotations\":{\"k\":\"v2\"}}}",
+	       "warnings and audit annotations, last wins");
 	ok(!strstr(s, "patch"), "a validating webhook never returns a patch");
 	free(s);
 	admission_response_release(&r);

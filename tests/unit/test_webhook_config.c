@@ -32,11 +32,11 @@ static void test_defaults(void)
 	webhook_config_init(&cfg);
 	is_str(cfg.control_plane_namespace, "argocd", "default control-plane namespace");
 	ok(cfg.controller_users.nr == 1 &&
-	   !strcmp(cfg.controller_users.v[0],
-		   "system:serviceaccount:argocd:argocd-application-controller"),
+	           !strcmp(cfg.controller_users.v[0],
+	                   "system:serviceaccount:argocd:argocd-application-controller"),
 	   "default controller identity");
 	ok(string_list_has(&cfg.teardown_users,
-			   "system:serviceaccount:kube-system:namespace-controller"),
+	                   "system:serviceaccount:kube-system:namespace-controller"),
 	   "the namespace controller tears namespaces down");
 	is_int(cfg.tracking_method, TRACKING_ANNOTATION, "annotation tracking by default");
 	is_str(cfg.instance_label_key, "app.kubernetes.io/instance", "default label key");
@@ -54,21 +54,22 @@ static void test_full(void)
 
 	webhook_config_init(&cfg);
 	if (!ok(load_text(&cfg,
-			  "# every key\n"
-			  "controlPlaneNamespace: gitops\n"
-			  "controllerUsers: [system:serviceaccount:gitops:controller, ci-bot]\n"
-			  "namespaceTeardownUsers: []\n"
-			  "tracking: {method: annotation+label, labelKey: example.com/app}\n"
-			  "deletionApproval: {ttl: 1h30m}\n"
-			  "maxRequestBytes: 1048576\n"
-			  "exemptions:\n  users: [root]\n  groups: [system:masters]\n"
-			  "  namespaces: [kube-system]\n"
-			  "policies:\n"
-			  "  deletion-protection: {mode: warn, exemptions: {users: [bob]}}\n"
-			  "  sync-windows: {mode: off}\n"
-			  "  change-freeze: {mode: audit}\n"
-			  "server: {maxConnections: 50, idleTimeout: 1m, threads: 3}\n", &err) == 0,
-		"a file with every key loads"))
+	                  "# every key\n"
+	                  "controlPlaneNamespace: gitops\n"
+	                  "controllerUsers: [system:serviceaccount:gitops:controller, ci-bot]\n"
+	                  "namespaceTeardownUsers: []\n"
+	                  "tracking: {method: annotation+label, labelKey: example.com/app}\n"
+	                  "deletionApproval: {ttl: 1h30m}\n"
+	                  "maxRequestBytes: 1048576\n"
+	                  "exemptions:\n  users: [root]\n  groups: [system:masters]\n"
+	                  "  namespaces: [kube-system]\n"
+	                  "policies:\n"
+	                  "  deletion-protection: {mode: warn, exemptions: {users: [bob]}}\n"
+	                  "  sync-windows: {mode: off}\n"
+	                  "  change-freeze: {mode: audit}\n"
+	                  "server: {maxConnections: 50, idleTimeout: 1m, threads: 3}\n",
+	                  &err) == 0,
+	        "a file with every key loads"))
 		diag(err.msg);
 	is_str(cfg.control_plane_namespace, "gitops", "control-plane namespace");
 	ok(cfg.controller_users.nr == 2 && string_list_has(&cfg.controller_users, "ci-bot"),

@@ -49,8 +49,7 @@ int main(void)
 		cJSON_Delete(x);
 		cJSON_Delete(y);
 	}
-	ok(!kobj_equal(NULL, NULL),
-	   "NULL equals nothing, as with cJSON_Compare");
+	ok(!kobj_equal(NULL, NULL), "NULL equals nothing, as with cJSON_Compare");
 	x = cJSON_Parse("{\"a\":1,\"b\":2,\"c\":3}");
 	y = cJSON_Parse("{\"c\":3,\"a\":1,\"b\":5}");
 	ok(kobj_equal_members(x, y, skip_b, NULL), "skipped members do not count");

@@ -13,12 +13,16 @@
 #include "state.h"
 #include "tap.h"
 
-#define DELETE_SECRET "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"," \
-	"\"request\":{\"uid\":\"u-42\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Secret\"}," \
-	"\"operation\":\"DELETE\",\"name\":\"db\",\"namespace\":\"prod\",\"dryRun\":true," \
-	"\"userInfo\":{\"username\":\"alice\"},\"oldObject\":{\"apiVersion\":\"v1\",\"kind\":\"Secret\"," \
-	"\"metadata\":{\"name\":\"db\",\"namespace\":\"prod\",\"annotations\":" \
-	"{\"argocd.argoproj.io/sync-options\":\"Delete=false\"}},\"data\":{\"password\":\"c2VjcmV0LXZhbHVl\"}}}}"
+#define DELETE_SECRET                                                                          \
+	"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","                \
+	"\"request\":{\"uid\":\"u-42\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":"  \
+	"\"Secret\"},"                                                                         \
+	"\"operation\":\"DELETE\",\"name\":\"db\",\"namespace\":\"prod\",\"dryRun\":true,"     \
+	"\"userInfo\":{\"username\":\"alice\"},\"oldObject\":{\"apiVersion\":\"v1\",\"kind\":" \
+	"\"Secret\","                                                                          \
+	"\"metadata\":{\"name\":\"db\",\"namespace\":\"prod\",\"annotations\":"                \
+	"{\"argocd.argoproj.io/"                                                               \
+	"sync-options\":\"Delete=false\"}},\"data\":{\"password\":\"c2VjcmV0LXZhbHVl\"}}}}"
 
 #define V1BETA1 "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\"}"
 
@@ -60,15 +64,17 @@ int main(void)
 	code = review_http(&env, V1BETA1, strlen(V1BETA1), &out);
 	is_int(code, 400, "v1beta1 gets 400");
 	ok(strstr(out.buf, "\"kind\":\"Status\"") && strstr(out.buf, "v1beta1") &&
-	   strstr(out.buf, "\"code\":400"), "with a Status saying why");
+	           strstr(out.buf, "\"code\":400"),
+	   "with a Status saying why");
 	strbuf_reset(&out);
 	is_int(review_http(&env, "\x01\x02garbage", 9, &out), 400, "garbage gets 400");
 
 	logged = read_all(log);
-	ok(strstr(logged, "\"msg\":\"admission decision\",\"uid\":\"u-42\",\"operation\":\"DELETE\","
-		   "\"group\":\"\",\"kind\":\"Secret\",\"namespace\":\"prod\",\"name\":\"db\","
-		   "\"user\":\"alice\",\"dry_run\":true,\"decision\":\"deny\","
-		   "\"policy\":\"deletion-protection\",\"mode\":\"enforce\"") != NULL,
+	ok(strstr(logged,
+	          "\"msg\":\"admission decision\",\"uid\":\"u-42\",\"operation\":\"DELETE\","
+	          "\"group\":\"\",\"kind\":\"Secret\",\"namespace\":\"prod\",\"name\":\"db\","
+	          "\"user\":\"alice\",\"dry_run\":true,\"decision\":\"deny\","
+	          "\"policy\":\"deletion-protection\",\"mode\":\"enforce\"") != NULL,
 	   "the decision log line names request and verdict");
 	ok(!strstr(logged, "c2VjcmV0LXZhbHVl") && !strstr(logged, "password"),
 	   "the log never contains object contents");
@@ -79,19 +85,21 @@ int main(void)
 	metrics_observe_cert_reload(m, 1, 1900000000);
 	metrics_render(m, &g, &prom);
 	ok(strstr(prom.buf, "gitops_webhook_admission_requests_total{operation=\"DELETE\","
-		  "kind=\"Secret\",policy=\"deletion-protection\",decision=\"deny\","
-		  "mode=\"enforce\",dry_run=\"true\"} 1") != NULL, "requests counted with labels");
-	ok(strstr(prom.buf, "gitops_webhook_policy_violations_total{policy=\"deletion-protection\","
-		  "mode=\"enforce\",operation=\"DELETE\",kind=\"Secret\",dry_run=\"true\"} 1") != NULL,
+	                    "kind=\"Secret\",policy=\"deletion-protection\",decision=\"deny\","
+	                    "mode=\"enforce\",dry_run=\"true\"} 1") != NULL,
+	   "requests counted with labels");
+	ok(strstr(prom.buf,
+	          "gitops_webhook_policy_violations_total{policy=\"deletion-protection\","
+	          "mode=\"enforce\",operation=\"DELETE\",kind=\"Secret\",dry_run=\"true\"} 1") != NULL,
 	   "violations counted");
 	ok(strstr(prom.buf, "gitops_webhook_admission_duration_seconds_bucket{le=\"0.0001\"}") &&
-	   strstr(prom.buf, "gitops_webhook_admission_duration_seconds_count 1"),
+	           strstr(prom.buf, "gitops_webhook_admission_duration_seconds_count 1"),
 	   "latency histogram with sub-millisecond buckets");
 	ok(strstr(prom.buf, "gitops_webhook_certificate_expiry_timestamp_seconds 1900000000") != NULL,
 	   "certificate expiry");
 	ok(strstr(prom.buf, "gitops_webhook_state_synced 1") &&
-	   strstr(prom.buf, "gitops_webhook_state_age_seconds 2.5") &&
-	   strstr(prom.buf, "gitops_webhook_state_objects{kind=\"Application\"} 3"),
+	           strstr(prom.buf, "gitops_webhook_state_age_seconds 2.5") &&
+	           strstr(prom.buf, "gitops_webhook_state_objects{kind=\"Application\"} 3"),
 	   "cache gauges");
 
 	/* Invented kinds cannot grow the series without bound. */

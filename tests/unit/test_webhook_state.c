@@ -15,8 +15,7 @@
 #include "sync_window.h"
 #include "tap.h"
 
-static cJSON *obj(const char *api, const char *kind, const char *ns, const char *name,
-		  const char *tag)
+static cJSON *obj(const char *api, const char *kind, const char *ns, const char *name, const char *tag)
 {
 	cJSON *o = cJSON_CreateObject(), *m;
 
@@ -83,19 +82,23 @@ static void test_store(void)
 	state_store_release(&st);
 }
 
-#define APP_JSON "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\"," \
-	"\"metadata\":{\"name\":\"web\",\"namespace\":\"argocd\",\"annotations\":" \
-	"{\"argocd.argoproj.io/deletion-approved\":\"2026-01-01T10:00:00Z\"}}," \
-	"\"spec\":{\"project\":\"team\",\"destination\":{\"server\":\"https://k\"," \
+#define APP_JSON                                                                        \
+	"{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","            \
+	"\"metadata\":{\"name\":\"web\",\"namespace\":\"argocd\",\"annotations\":"      \
+	"{\"argocd.argoproj.io/deletion-approved\":\"2026-01-01T10:00:00Z\"}},"         \
+	"\"spec\":{\"project\":\"team\",\"destination\":{\"server\":\"https://k\","     \
 	"\"namespace\":\"prod\"},\"syncPolicy\":{\"syncOptions\":[\"Delete=false\"]}}," \
-	"\"status\":{\"resources\":[{\"namespace\":\"prod\"},{\"namespace\":\"db\"}," \
+	"\"status\":{\"resources\":[{\"namespace\":\"prod\"},{\"namespace\":\"db\"},"   \
 	"{\"namespace\":\"prod\"},{\"kind\":\"Namespace\"}],\"history\":[1,2,3]}}"
 
-#define PROJECT_JSON "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"AppProject\"," \
-	"\"metadata\":{\"name\":\"team\",\"namespace\":\"argocd\",\"labels\":{\"a\":\"b\"}}," \
-	"\"spec\":{\"description\":\"d\",\"sourceRepos\":[\"*\"],\"namespaceResourceWhitelist\":null," \
-	"\"destinations\":[{\"server\":\"*\",\"namespace\":\"prod\"}],\"roles\":[{\"name\":\"r\"}]," \
-	"\"syncWindows\":[{\"kind\":\"deny\",\"schedule\":\"0 22 * * *\",\"duration\":\"1h\"," \
+#define PROJECT_JSON                                                                               \
+	"{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"AppProject\","                        \
+	"\"metadata\":{\"name\":\"team\",\"namespace\":\"argocd\",\"labels\":{\"a\":\"b\"}},"      \
+	"\"spec\":{\"description\":\"d\",\"sourceRepos\":[\"*\"],\"namespaceResourceWhitelist\":"  \
+	"null,"                                                                                    \
+	"\"destinations\":[{\"server\":\"*\",\"namespace\":\"prod\"}],\"roles\":[{\"name\":\"r\"}" \
+	"],"                                                                                       \
+	"\"syncWindows\":[{\"kind\":\"deny\",\"schedule\":\"0 22 * * *\",\"duration\":\"1h\","     \
 	"\"applications\":[\"*\"]}]}}"
 
 /* The compact records keep exactly what the policies read. */
@@ -109,31 +112,39 @@ static void test_records(void)
 	state_snapshot_add(s, cJSON_Parse(APP_JSON));
 	state_snapshot_add(s, cJSON_Parse(PROJECT_JSON));
 	state_snapshot_add(s, cJSON_Parse("{\"apiVersion\":\"argoproj.io/v1alpha1\","
-		"\"kind\":\"AppProject\",\"metadata\":{\"name\":\"broken\",\"namespace\":\"argocd\"},"
-		"\"spec\":{\"syncWindows\":[{\"kind\":7}]}}"));
-	state_snapshot_add(s, cJSON_Parse("{\"apiVersion\":\"argoproj.io/v1alpha1\","
-		"\"kind\":\"Application\",\"metadata\":{\"name\":\"bare\"}}"));
+	                                  "\"kind\":\"AppProject\",\"metadata\":{\"name\":"
+	                                  "\"broken\",\"namespace\":\"argocd\"},"
+	                                  "\"spec\":{\"syncWindows\":[{\"kind\":7}]}}"));
+	state_snapshot_add(
+		s, cJSON_Parse("{\"apiVersion\":\"argoproj.io/v1alpha1\","
+	                       "\"kind\":\"Application\",\"metadata\":{\"name\":\"bare\"}}"));
 	state_snapshot_seal(s);
 	app = state_find_app(s, "argocd", "web");
 	if (!ok(app != NULL, "the Application is kept"))
 		goto out;
 	is_str(app->project, "team", "spec.project");
 	ok(!strcmp(app->dest_server, "https://k") && !app->dest_name &&
-	   !strcmp(app->dest_namespace, "prod"), "spec.destination, NULL when absent");
+	           !strcmp(app->dest_namespace, "prod"),
+	   "spec.destination, NULL when absent");
 	is_int(app->protect, STATE_APP_DELETE_FALSE, "syncOptions protection");
 	ok(app->approved && app->approved_at == 1767261600, "deletion-approved parsed");
 	ok(app->nr_resource_ns == 2 && !strcmp(app->resource_ns[0], "db") &&
-	   !strcmp(app->resource_ns[1], "prod"), "status.resources namespaces, distinct and sorted");
+	           !strcmp(app->resource_ns[1], "prod"),
+	   "status.resources namespaces, distinct and sorted");
 	app = state_find_app(s, "", "bare");
 	ok(app && !app->project && !app->dest_server && !app->approved && !app->nr_resource_ns &&
-	   !app->protect, "an Application with nothing but a name");
+	           !app->protect,
+	   "an Application with nothing but a name");
 	proj = state_find_project(s, "argocd", "team");
 	if (!ok(proj != NULL, "the AppProject is kept"))
 		goto out;
 	text = cJSON_PrintUnformatted(proj->json);
-	is_str(text, "{\"metadata\":{\"name\":\"team\",\"namespace\":\"argocd\"},\"spec\":"
-	       "{\"sourceRepos\":[\"*\"],\"destinations\":[{\"server\":\"*\",\"namespace\":\"prod\"}],"
-	       "\"namespaceResourceWhitelist\":null}}", "the project keeps the lists project_match reads");
+	is_str(text,
+	       "{\"metadata\":{\"name\":\"team\",\"namespace\":\"argocd\"},\"spec\":"
+	       "{\"sourceRepos\":[\"*\"],\"destinations\":[{\"server\":\"*\",\"namespace\":"
+	       "\"prod\"}],"
+	       "\"namespaceResourceWhitelist\":null}}",
+	       "the project keeps the lists project_match reads");
 	free(text);
 	ok(proj->windows && proj->windows->n == 1 && !proj->windows_error,
 	   "sync windows read once");
@@ -164,20 +175,22 @@ static void test_json_files(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/list.json", dir);
 	write_file(path, " {\"apiVersion\":\"v1\",\"items\":[" APP_JSON ",\n"
-		   "{\"kind\":\"List\",\"items\":[" PROJECT_JSON "]},"
-		   "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
-		   "\"metadata\":{\"name\":\"e\\u0301\",\"namespace\":\"argocd\"}}],"
-		   "\"kind\":\"List\",\"metadata\":{}}\n");
+	                 "{\"kind\":\"List\",\"items\":[" PROJECT_JSON "]},"
+	                 "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
+	                 "\"metadata\":{\"name\":\"e\\u0301\",\"namespace\":\"argocd\"}}],"
+	                 "\"kind\":\"List\",\"metadata\":{}}\n");
 	s = state_load_paths(one, 1, &err);
 	ok(s && state_app_count(s) == 2 && state_project_count(s) == 1,
 	   "a JSON List, kind after items, a List inside it");
 	ok(s && state_find_app(s, "argocd", "web") &&
-	   !strcmp(state_find_app(s, "argocd", "web")->project, "team") &&
-	   state_find_app(s, "argocd", "e\xcc\x81"), "items read in place, escapes decoded");
+	           !strcmp(state_find_app(s, "argocd", "web")->project, "team") &&
+	           state_find_app(s, "argocd", "e\xcc\x81"),
+	   "items read in place, escapes decoded");
 	state_snapshot_unref(s);
 
-	write_file(path, "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
-		   "\"metadata\":{\"name\":\"single\",\"namespace\":\"argocd\"},\"items\":[1]}");
+	write_file(path,
+	           "{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
+	           "\"metadata\":{\"name\":\"single\",\"namespace\":\"argocd\"},\"items\":[1]}");
 	s = state_load_paths(one, 1, &err);
 	ok(s && state_find_app(s, "argocd", "single"), "an object that is no List is one object");
 	state_snapshot_unref(s);
@@ -190,17 +203,18 @@ static void test_json_files(const char *dir)
 	/* More than a megabyte, so that pages read are given back on the way. */
 	strbuf_addstr(&big, "{\"kind\":\"ApplicationList\",\"items\":[");
 	for (int i = 0; i < 3000; i++)
-		strbuf_addf(&big, "%s{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
-			    "\"metadata\":{\"name\":\"app-%d\",\"namespace\":\"argocd\"},"
-			    "\"spec\":{\"project\":\"p%d\"},\"status\":{\"pad\":\"%0400d\"}}",
-			    i ? "," : "", i, i % 7, i);
+		strbuf_addf(&big,
+		            "%s{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Application\","
+		            "\"metadata\":{\"name\":\"app-%d\",\"namespace\":\"argocd\"},"
+		            "\"spec\":{\"project\":\"p%d\"},\"status\":{\"pad\":\"%0400d\"}}",
+		            i ? "," : "", i, i % 7, i);
 	strbuf_addstr(&big, "]}");
 	f = fopen(path, "w");
 	fwrite(big.buf, 1, big.len, f);
 	fclose(f);
 	s = state_load_paths(one, 1, &err);
 	ok(s && state_app_count(s) == 3000 && state_find_app(s, "argocd", "app-2999") &&
-	   !strcmp(state_find_app(s, "argocd", "app-1234")->project, "p2"),
+	           !strcmp(state_find_app(s, "argocd", "app-1234")->project, "p2"),
 	   "a big JSON List is read whole");
 	state_snapshot_unref(s);
 	strbuf_release(&big);
@@ -220,10 +234,10 @@ static void test_files(void)
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/sub/apps.yml", dir);
 	write_file(path, "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
-		   "metadata: {name: a, namespace: argocd}\n---\n---\n"
-		   "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationList\nitems:\n"
-		   "- apiVersion: argoproj.io/v1alpha1\n  kind: Application\n"
-		   "  metadata: {name: b, namespace: argocd}\n");
+	                 "metadata: {name: a, namespace: argocd}\n---\n---\n"
+	                 "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationList\nitems:\n"
+	                 "- apiVersion: argoproj.io/v1alpha1\n  kind: Application\n"
+	                 "  metadata: {name: b, namespace: argocd}\n");
 	snprintf(path, sizeof(path), "%s/..data", dir);
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/..data/broken.yaml", dir);
@@ -232,7 +246,8 @@ static void test_files(void)
 	write_file(path, "not yaml: [\n");
 	one[0] = dir;
 	s = state_load_paths(one, 1, &err);
-	ok(s && state_app_count(s) == 2, "a directory tree, lists, dot-dirs and other files skipped");
+	ok(s && state_app_count(s) == 2,
+	   "a directory tree, lists, dot-dirs and other files skipped");
 	state_snapshot_unref(s);
 
 	snprintf(path, sizeof(path), "%s/bad.yaml", dir);

@@ -11,7 +11,7 @@
 #include "tracking.h"
 
 static const struct {
-	const char *id, *instance;      /* instance NULL = malformed */
+	const char *id, *instance; /* instance NULL = malformed */
 } ids[] = {
 	{ "guestbook:apps/Deployment:prod/web", "guestbook" },
 	{ "team-a_shop:/ConfigMap:prod/cm", "team-a_shop" },
@@ -28,7 +28,7 @@ static const struct {
 };
 
 static const struct {
-	const char *instance, *ns, *name;       /* ns NULL = invalid */
+	const char *instance, *ns, *name; /* ns NULL = invalid */
 } instances[] = {
 	{ "guestbook", "argocd", "guestbook" },
 	{ "team-a_shop", "team-a", "shop" },
@@ -87,9 +87,10 @@ static void test_owner(void)
 {
 	struct webhook_config cfg;
 	struct app_ref ref;
-	cJSON *obj = cJSON_Parse("{\"metadata\":{\"labels\":{\"app.kubernetes.io/instance\":\"lbl\","
-				 "\"custom\":\"ns1_cst\"},\"annotations\":{"
-				 "\"argocd.argoproj.io/tracking-id\":\"ann:apps/Deployment:prod/web\"}}}");
+	cJSON *obj = cJSON_Parse(
+		"{\"metadata\":{\"labels\":{\"app.kubernetes.io/instance\":\"lbl\","
+		"\"custom\":\"ns1_cst\"},\"annotations\":{"
+		"\"argocd.argoproj.io/tracking-id\":\"ann:apps/Deployment:prod/web\"}}}");
 
 	webhook_config_init(&cfg);
 	ok(tracking_owner(obj, &cfg, &ref) && !strcmp(ref.name, "ann"),
@@ -98,8 +99,8 @@ static void test_owner(void)
 	ok(tracking_owner(obj, &cfg, &ref) && !strcmp(ref.name, "ann"),
 	   "annotation+label tracking reads the tracking id too");
 	cfg.tracking_method = TRACKING_LABEL;
-	ok(tracking_owner(obj, &cfg, &ref) && !strcmp(ref.name, "lbl") &&
-	   !strcmp(ref.ns, "argocd"), "label tracking reads the instance label");
+	ok(tracking_owner(obj, &cfg, &ref) && !strcmp(ref.name, "lbl") && !strcmp(ref.ns, "argocd"),
+	   "label tracking reads the instance label");
 	free(cfg.instance_label_key);
 	cfg.instance_label_key = strdup("custom");
 	ok(tracking_owner(obj, &cfg, &ref) && !strcmp(ref.ns, "ns1") && !strcmp(ref.name, "cst"),
@@ -119,7 +120,7 @@ static void test_options(void)
 		   options[i].option);
 	ok(!sync_options_has(NULL, "Prune=false"), "no annotation");
 	app = cJSON_Parse("{\"spec\":{\"syncPolicy\":{\"syncOptions\":[\"CreateNamespace=true\","
-			  "\"Delete=confirm\"]}}}");
+	                  "\"Delete=confirm\"]}}}");
 	ok(app_has_sync_option(app, "Delete=confirm"), "app-level syncOptions");
 	ok(!app_has_sync_option(app, "Prune=false"), "app-level syncOptions lack an option");
 	cJSON_Delete(app);
