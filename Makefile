@@ -123,10 +123,11 @@ install: all ## Install into $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
-bench: all ## Benchmarks (figures, not pass/fail): simulator LIST, webhook vs nginx, rollout reads vs namespace-wide
+bench: all ## Benchmarks (figures, not pass/fail): simulator LIST, webhook vs nginx, rollout reads, sync cascade vs a kubectl loop
 	$(Q)tests/kubesim/bench.py
 	$(Q)bench/webhook.sh
 	$(Q)bench/rollout.sh
+	$(Q)bench/sync.sh
 
 sim: ## Start the simulated cluster with the fixture repos (Ctrl-C stops it)
 	@mkdir -p build

@@ -9,12 +9,14 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from controllers import compare, health, project, repo, windows  # noqa: E402
+from controllers import argocd, compare, health, project, repo, windows  # noqa: E402
 from controllers.common import parse_backoff_duration, parse_go_duration  # noqa: E402
 from controllers.globs import filepath_match, glob_match  # noqa: E402
+from controllers.testing import APPS, Env  # noqa: E402
 from taplib import Tap  # noqa: E402
 
 t = Tap()
@@ -296,8 +298,40 @@ def repos():
         shutil.rmtree(tmp)
 
 
+def sync_latency():
+    for v, want in (('500ms', 0.5), ('2s', 2.0), ('1m', 60.0), (None, 0.0), ('', 0.0),
+                    ('soon', 0.0), ('-1s', 0.0), ('500', 0.0)):
+        ann = {argocd.SYNC_LATENCY_ANN: v} if v is not None else {}
+        t.is_eq(argocd.sync_latency({'metadata': {'annotations': ann}}), want,
+                'sync-latency %r' % (v,))
+    # the bench relies on it: Running at once, nothing applied before the latency
+    with Env(enabled=('argocd',)) as env:
+        os.makedirs(env.repo_path('bench'))
+        with open(env.repo_path('bench', 'cm.json'), 'w') as f:
+            f.write('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "lat"}}')
+        env.create({'apiVersion': 'argoproj.io/v1alpha1', 'kind': 'AppProject',
+                    'metadata': {'name': 'default', 'namespace': 'argocd'},
+                    'spec': {'sourceRepos': ['*'],
+                             'destinations': [{'server': '*', 'namespace': '*'}],
+                             'clusterResourceWhitelist': [{'group': '*', 'kind': '*'}]}})
+        env.app('lat', '.', repo='https://git.example.com/org/bench.git',
+                syncPolicy={'syncOptions': ['CreateNamespace=true']})
+        env.patch(APPS, 'argocd', 'lat',
+                  {'metadata': {'annotations': {argocd.SYNC_LATENCY_ANN: '1s'}}})
+        t0 = time.time()
+        env.sync('lat')
+        seen = env.wait_app('lat', lambda a: a['status']['operationState']['phase'] == 'Running')
+        t.ok(seen is not None and env.get('configmaps', 'demo', 'lat') is None,
+             'sync-latency: the operation is Running and nothing is applied yet')
+        done = env.wait_op_done('lat')
+        t.is_eq(done and done['status']['operationState']['phase'], 'Succeeded',
+                'sync-latency: the operation then succeeds')
+        t.ok(time.time() - t0 >= 1.0 and env.get('configmaps', 'demo', 'lat') is not None,
+             'sync-latency: not before the latency')
+
+
 for name, fn in (('cron', cron), ('active', active), ('can_sync', can_sync), ('globs', globs),
                  ('projects', projects), ('durations', durations), ('diff', diff),
-                 ('health', healths), ('repos', repos)):
+                 ('health', healths), ('repos', repos), ('sync_latency', sync_latency)):
     t.run(name, fn)
 sys.exit(t.done())

@@ -13,6 +13,13 @@ a child Application's health is its status.health (the Lua check the docs
 recommend for app-of-apps); a Terminating operation is terminated even
 while a sync window blocks it; operation sync options, when present,
 replace the app's instead of being merged.
+
+Simulator-only knob for benchmarks: an Application annotated
+kubesim.dev/sync-latency (a Go duration, not scaled by time_scale) shows each
+new operation as Running for that long before its first pass, so that every
+sync takes a fixed, sub-second-precise time.  (kubesim.dev/health-delay on a
+resource cannot do that: it counts from the second-precision
+creationTimestamp and is only noticed at the next 0.25 s poll.)
 """
 
 import datetime
@@ -20,8 +27,8 @@ import json
 
 from . import windows
 from .common import (ARGOCD_USER, Ticker, WorkQueue, annotations, api_code, deep, dig,
-                     log, now, parse_backoff_duration, parse_time, rfc3339,
-                     update_with_retry)
+                     log, now, parse_backoff_duration, parse_go_duration, parse_time,
+                     rfc3339, update_with_retry)
 from .compare import (APPS, Comparer, instance_name, parse_instance, sync_options,
                       tracked_instance, wave_of, has_option)
 from .kinds import Kinds
@@ -34,6 +41,7 @@ REFRESH_TS_ANN = 'argocd.argoproj.io/refresh-timestamp'
 FINALIZER = 'resources-finalizer.argocd.argoproj.io'
 FINALIZERS = (FINALIZER, FINALIZER + '/foreground', FINALIZER + '/background')
 BLOCKED = 'Sync operation blocked by sync window'
+SYNC_LATENCY_ANN = 'kubesim.dev/sync-latency'
 
 
 def _spec_hash(app):
@@ -42,6 +50,17 @@ def _spec_hash(app):
 
 def format_conditions(conds):
     return ';'.join('%s: %s' % c for c in conds)
+
+
+def sync_latency(app):
+    """Seconds from kubesim.dev/sync-latency; 0 when absent, invalid or negative."""
+    v = annotations(app).get(SYNC_LATENCY_ANN)
+    if not v:
+        return 0.0
+    try:
+        return max(0.0, parse_go_duration(str(v)))
+    except ValueError:
+        return 0.0
 
 
 class AppController:
@@ -283,6 +302,15 @@ class AppController:
             st = {'operation': deep(op), 'phase': RUNNING, 'message': '',
                   'startedAt': rfc3339()}
             prev_phase = None
+            latency = sync_latency(app)
+            if latency > 0:
+                # shown as Running at once; the first pass waits in not_before
+                if self._write_state(key, app, st, None, False):
+                    self.not_before[key] = now() + latency
+                    self.queue.add(key, latency)
+                else:
+                    self.queue.add(key, 0.05)
+                return False
         elif st.get('phase') == RUNNING and st.get('finishedAt') and st.get('retryCount'):
             # finishedAt has second precision; scaled backoffs need better
             due = self.retry_due.get(key) or parse_time(st['finishedAt']) + self._backoff(st)
