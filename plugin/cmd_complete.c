@@ -37,8 +37,11 @@ static int help_of(const char **words, int n, struct strbuf *out)
 	if (!cmd || n > 6 || pipe(fd))
 		return -1;
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
 		return -1;
+	}
 	if (!pid) {
 		dup2(fd[1], STDOUT_FILENO);
 		close(fd[0]);

@@ -111,35 +111,63 @@ static void print_table(const cJSON *items, const struct list_opts *o)
 	table_release(&t);
 }
 
-int cmd_list(int argc, const char **argv)
+/* Lists and prints; returns the exit code. */
+static int list_run(const struct list_opts *o, struct kube_flags *kf)
 {
-	struct list_opts o = { 0 };
-	struct kube_flags kf;
-	const struct option own[] = {
-		{ OPT_BOOL, 'A', "all-namespaces", &o.all_namespaces, NULL,
-		  "List Applications across all namespaces", 0 },
-		{ OPT_STRING, 'l', "selector", &o.selector, "SELECTOR",
-		  "Label selector to filter on (e.g. -l team=payments)", 0 },
-		{ OPT_STRING, 'o', "output", &o.output, "FORMAT",
-		  "Output format: wide, json, yaml or name", 0 },
-		{ OPT_BOOL, 0, "no-headers", &o.no_headers, NULL, "Do not print the table header", 0 },
-		OPT_END,
-	};
-	const struct option *tables[3];
 	struct kube_list_opts lo = { 0 };
 	struct rest_config rc = { 0 };
 	struct strbuf path = STRBUF_INIT;
 	struct kube_client *kc;
 	struct errbuf err;
-	const char **args;
 	cJSON *list = NULL;
 	const char *ns;
-	int nargs, rc_code = 0;
+	int code = 0;
 
-	kube_flags_init(&kf);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
+	kc = kube_flags_connect(kf, &rc, &err);
+	if (!kc)
+		return err.code == -2 ? options_usage_error("list", &err) : error_api(&err);
+	ns = o->all_namespaces ? NULL : kf->namespace ? kf->namespace : "argocd";
+	kube_path(&path, "argoproj.io", "v1alpha1", "applications", ns, NULL, NULL);
+	lo.label_selector = o->selector;
+	if (kube_list(kc, path.buf, &lo, &list, &err)) {
+		code = error_api(&err);
+	} else {
+		const cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
+
+		if (!cJSON_GetArraySize(items) && (!o->output || !strcmp(o->output, "wide")))
+			ns ? fprintf(stderr, "No resources found in %s namespace.\n", ns)
+			   : fprintf(stderr, "No resources found\n");
+		else if (o->output && strcmp(o->output, "wide"))
+			output_objects(stdout, o->output, list, "application.argoproj.io");
+		else
+			print_table(items, o);
+	}
+	cJSON_Delete(list);
+	strbuf_release(&path);
+	kube_client_free(kc);
+	rest_config_release(&rc);
+	return code;
+}
+
+/* Parses and checks the flags; -1 to go on, else the exit code. */
+static int list_parse(int argc, const char **argv, struct list_opts *o, struct kube_flags *kf)
+{
+	const struct option own[] = {
+		{ OPT_BOOL, 'A', "all-namespaces", &o->all_namespaces, NULL,
+		  "List Applications across all namespaces", 0 },
+		{ OPT_STRING, 'l', "selector", &o->selector, "SELECTOR",
+		  "Label selector to filter on (e.g. -l team=payments)", 0 },
+		{ OPT_STRING, 'o', "output", &o->output, "FORMAT",
+		  "Output format: wide, json, yaml or name", 0 },
+		{ OPT_BOOL, 0, "no-headers", &o->no_headers, NULL, "Do not print the table header",
+		  0 },
+		OPT_END,
+	};
+	const struct option *tables[] = { own, kube_flags_options(kf), NULL };
+	struct errbuf err = { 0 };
+	const char **args;
+	int nargs;
+
 	switch (options_parse(argc, argv, tables, &list_help, &args, &nargs, &err)) {
 	case 1:
 		return 0;
@@ -148,38 +176,25 @@ int cmd_list(int argc, const char **argv)
 	}
 	free(args);
 	if (nargs)
-		return options_usage_error(
-			"list",
-			&(struct errbuf){
-				.msg = "list takes no arguments; use -l to select Applications" });
-	if (o.output && !output_format_valid(o.output, "wide"))
-		return options_usage_error(
-			"list", &(struct errbuf){ .msg = "unable to match a printer suitable for "
-		                                         "the output format, allowed formats "
-		                                         "are: json,name,wide,yaml" });
-	kc = kube_flags_connect(&kf, &rc, &err);
-	if (!kc)
-		return err.code == -2 ? options_usage_error("list", &err) : error_api(&err);
-	ns = o.all_namespaces ? NULL : kf.namespace ? kf.namespace : "argocd";
-	kube_path(&path, "argoproj.io", "v1alpha1", "applications", ns, NULL, NULL);
-	lo.label_selector = o.selector;
-	if (kube_list(kc, path.buf, &lo, &list, &err)) {
-		rc_code = error_api(&err);
-	} else {
-		const cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
+		snprintf(err.msg, sizeof(err.msg),
+		         "list takes no arguments; use -l to select Applications");
+	else if (o->output && !output_format_valid(o->output, "wide"))
+		snprintf(err.msg, sizeof(err.msg),
+		         "unable to match a printer suitable for the output format, allowed "
+		         "formats are: json,name,wide,yaml");
+	return err.msg[0] ? options_usage_error("list", &err) : -1;
+}
 
-		if (!cJSON_GetArraySize(items) && (!o.output || !strcmp(o.output, "wide")))
-			ns ? fprintf(stderr, "No resources found in %s namespace.\n", ns)
-			   : fprintf(stderr, "No resources found\n");
-		else if (o.output && strcmp(o.output, "wide"))
-			output_objects(stdout, o.output, list, "application.argoproj.io");
-		else
-			print_table(items, &o);
-	}
-	cJSON_Delete(list);
-	strbuf_release(&path);
-	kube_client_free(kc);
-	rest_config_release(&rc);
+int cmd_list(int argc, const char **argv)
+{
+	struct list_opts o = { 0 };
+	struct kube_flags kf;
+	int code;
+
+	kube_flags_init(&kf);
+	code = list_parse(argc, argv, &o, &kf);
+	if (code < 0)
+		code = list_run(&o, &kf);
 	kube_flags_release(&kf);
-	return rc_code;
+	return code;
 }

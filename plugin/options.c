@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "errbuf.h"
 #include "ui.h"
@@ -25,16 +24,17 @@ void strlist_release(struct strlist *l)
 	l->n = l->alloc = 0;
 }
 
+/* Exactly the spellings Go's strconv.ParseBool accepts: "tRuE" is not one. */
 int options_parse_bool(const char *s)
 {
-	static const char *const yes[] = { "1", "t", "true" };
-	static const char *const no[] = { "0", "f", "false" };
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
-		if (!strcasecmp(s, yes[i]))
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i]))
 			return 1;
-		if (!strcasecmp(s, no[i]))
+		if (!strcmp(s, no[i]))
 			return 0;
 	}
 	return -1;
