@@ -16,6 +16,10 @@
 /* Bounds windows_next_change() for schedules that fire every minute. */
 #define MAX_SEARCH_STEPS 20000
 
+/* compiled_windows_can_sync_until() reports "forever" as the largest time_t. */
+_Static_assert(sizeof(time_t) == sizeof(int64_t), "64-bit time_t");
+#define TIME_T_MAX_SEC INT64_MAX
+
 /* ---- reading the AppProject ---- */
 
 static void globs_release(struct window_globs *g)
@@ -502,9 +506,43 @@ static void verdict_at(const struct compiled *w, size_t n, int manual,
 	}
 }
 
-/* Compiles the windows of ws that match app; *n gets their number. */
-static int compile_matching(const struct sync_windows *ws, const struct window_app *app,
-                            struct compiled **out, size_t *n, struct errbuf *err)
+/* A window compiled ahead of time; ok is 0 when it does not parse (the
+ * error is then produced again, and named, when it is evaluated). */
+struct precompiled {
+	int ok;
+	struct compiled c;
+};
+
+struct compiled_windows {
+	const struct sync_windows *ws;
+	struct precompiled *v;
+};
+
+struct compiled_windows *sync_windows_compile(const struct sync_windows *ws)
+{
+	struct compiled_windows *cw = xcalloc(1, sizeof(*cw));
+	size_t i;
+
+	cw->ws = ws;
+	cw->v = xcalloc(ws->n + 1, sizeof(*cw->v));
+	for (i = 0; i < ws->n; i++)
+		cw->v[i].ok = !compile(&ws->v[i], i, &cw->v[i].c, NULL);
+	return cw;
+}
+
+void compiled_windows_free(struct compiled_windows *cw)
+{
+	if (!cw)
+		return;
+	free(cw->v);
+	free(cw);
+}
+
+/* Compiles (or, with pre, copies) the windows of ws that match app; *n
+ * gets their number. */
+static int compile_matching(const struct sync_windows *ws, const struct precompiled *pre,
+                            const struct window_app *app, struct compiled **out, size_t *n,
+                            struct errbuf *err)
 {
 	size_t i;
 
@@ -513,6 +551,10 @@ static int compile_matching(const struct sync_windows *ws, const struct window_a
 	for (i = 0; i < ws->n; i++) {
 		if (!window_matches(&ws->v[i], app))
 			continue;
+		if (pre && pre[i].ok) {
+			(*out)[(*n)++] = pre[i].c;
+			continue;
+		}
 		if (compile(&ws->v[i], i, &(*out)[*n], err)) {
 			free(*out);
 			*out = NULL;
@@ -523,16 +565,16 @@ static int compile_matching(const struct sync_windows *ws, const struct window_a
 	return 0;
 }
 
-int windows_can_sync(const struct sync_windows *ws, const struct window_app *app, int manual,
-                     const struct timespec *op_start, const struct timespec *now,
-                     struct window_verdict *out, struct errbuf *err)
+static int can_sync(const struct sync_windows *ws, const struct precompiled *pre,
+                    const struct window_app *app, int manual, const struct timespec *op_start,
+                    const struct timespec *now, struct window_verdict *out, struct errbuf *err)
 {
 	struct compiled *w;
 	struct instant start;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	if (compile_matching(ws, app, &w, &n, err))
+	if (compile_matching(ws, pre, app, &w, &n, err))
 		return -1;
 	if (op_start)
 		start = from_timespec(op_start);
@@ -540,6 +582,20 @@ int windows_can_sync(const struct sync_windows *ws, const struct window_app *app
 	verdict_at(w, n, manual, op_start ? &start : NULL, from_timespec(now), out);
 	free(w);
 	return 0;
+}
+
+int windows_can_sync(const struct sync_windows *ws, const struct window_app *app, int manual,
+                     const struct timespec *op_start, const struct timespec *now,
+                     struct window_verdict *out, struct errbuf *err)
+{
+	return can_sync(ws, NULL, app, manual, op_start, now, out, err);
+}
+
+int compiled_windows_can_sync(const struct compiled_windows *cw, const struct window_app *app,
+                              int manual, const struct timespec *op_start, const struct timespec *now,
+                              struct window_verdict *out, struct errbuf *err)
+{
+	return can_sync(cw->ws, cw->v, app, manual, op_start, now, out, err);
 }
 
 void window_verdict_release(struct window_verdict *v)
@@ -640,15 +696,16 @@ static int search_change(const struct compiled *w, size_t n, int manual, struct 
 	return ret;
 }
 
-int windows_next_change(const struct sync_windows *ws, const struct window_app *app, int manual,
-                        const struct timespec *now, struct timespec *when, struct errbuf *err)
+static int next_change(const struct sync_windows *ws, const struct precompiled *pre,
+                       const struct window_app *app, int manual, const struct timespec *now,
+                       struct timespec *when, struct errbuf *err)
 {
 	struct compiled *w;
 	struct instant found;
 	size_t n;
 	int ret;
 
-	if (compile_matching(ws, app, &w, &n, err))
+	if (compile_matching(ws, pre, app, &w, &n, err))
 		return -1;
 	ret = n ? search_change(w, n, manual, from_timespec(now), &found) : 0;
 	free(w);
@@ -657,6 +714,60 @@ int windows_next_change(const struct sync_windows *ws, const struct window_app *
 		when->tv_nsec = (long)found.nsec;
 	}
 	return ret;
+}
+
+int windows_next_change(const struct sync_windows *ws, const struct window_app *app, int manual,
+                        const struct timespec *now, struct timespec *when, struct errbuf *err)
+{
+	return next_change(ws, NULL, app, manual, now, when, err);
+}
+
+int compiled_windows_next_change(const struct compiled_windows *cw, const struct window_app *app,
+                                 int manual, const struct timespec *now, struct timespec *when,
+                                 struct errbuf *err)
+{
+	return next_change(cw->ws, cw->v, app, manual, now, when, err);
+}
+
+/*
+ * Every window keeps its state (active or not) from t up to the first of
+ * their candidates, provided none starts exactly at t: a window is inactive
+ * at its fire time and active just after.  Then the whole verdict holds on
+ * [t, until).  Otherwise it is only known at t: until = t.
+ */
+static struct instant steady_until(const struct compiled *w, size_t n, struct instant t)
+{
+	struct instant until = { INT64_MAX, 0 };
+	int found = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (active_at(&w[i], t) != active_at(&w[i], instant_add(t, 1)))
+			return t;
+	for (i = 0; i < n; i++)
+		window_candidates(&w[i], t, &until, &found);
+	return found ? until : (struct instant){ INT64_MAX, 0 };
+}
+
+int compiled_windows_can_sync_until(const struct compiled_windows *cw, const struct window_app *app,
+                                    int manual, const struct timespec *now,
+                                    struct window_verdict *out, struct timespec *until,
+                                    struct errbuf *err)
+{
+	struct compiled *w;
+	struct instant t = from_timespec(now), u;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (compile_matching(cw->ws, cw->v, app, &w, &n, err))
+		return -1;
+	out->blocking = xcalloc(n + 1, sizeof(*out->blocking));
+	verdict_at(w, n, manual, NULL, t, out);
+	u = steady_until(w, n, t);
+	free(w);
+	until->tv_sec = (time_t)u.sec;
+	until->tv_nsec = (long)u.nsec;
+	return 0;
 }
 
 /* ---- explaining a denial ---- */

@@ -161,6 +161,43 @@ int windows_next_change(const struct sync_windows *ws, const struct window_app *
                         const struct timespec *now, struct timespec *when, struct errbuf *err);
 
 /*
+ * Windows compiled ahead of time: every window's cron schedule, duration
+ * and zone parsed once, for callers that evaluate the same windows many
+ * times (the webhook, per request).  The compiled_windows_* functions
+ * answer exactly as their windows_* counterparts do for `ws`, errors
+ * included (a window that does not parse is compiled again, and fails,
+ * when it matters).  sync_windows_compile() borrows ws, which must stay
+ * unchanged and outlive the result (compiled_windows_free()); the result
+ * is immutable, so any number of threads may evaluate it.
+ */
+struct compiled_windows;
+
+struct compiled_windows *sync_windows_compile(const struct sync_windows *ws);
+void compiled_windows_free(struct compiled_windows *cw);
+
+int compiled_windows_can_sync(const struct compiled_windows *cw, const struct window_app *app,
+                              int manual, const struct timespec *op_start, const struct timespec *now,
+                              struct window_verdict *out, struct errbuf *err);
+int compiled_windows_next_change(const struct compiled_windows *cw, const struct window_app *app,
+                                 int manual, const struct timespec *now, struct timespec *when,
+                                 struct errbuf *err);
+
+/*
+ * compiled_windows_can_sync() without an operation start, plus how long
+ * its answer holds: the verdict (allowed, reason and blocking windows) is
+ * the same for every instant in [now, *until).  *until is the first
+ * instant after now at which some matching window may start or stop, or
+ * its zone's offset change (not necessarily a change of the verdict, which
+ * windows_next_change() finds at a higher price); it is `now` itself when
+ * a window starts exactly at now, and the largest time_t when nothing
+ * ever changes.  Returns 0, or -1 as windows_can_sync().
+ */
+int compiled_windows_can_sync_until(const struct compiled_windows *cw, const struct window_app *app,
+                                    int manual, const struct timespec *now,
+                                    struct window_verdict *out, struct timespec *until,
+                                    struct errbuf *err);
+
+/*
  * Appends a one-line human reason for a denied verdict, e.g.
  *   blocked by deny window 0 (schedule "0 22 * * *", duration 8h,
  *   timeZone Europe/Berlin); next sync possible at 2026-11-23T06:00:00Z

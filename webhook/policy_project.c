@@ -18,6 +18,7 @@
  * The matching is shared/project_match.h, i.e. Argo CD's own rules, on the
  * AppProject CR only (no project-scoped clusters or repositories).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@
 #include "policy.h"
 #include "project_match.h"
 #include "state.h"
+#include "verdict_cache.h"
 
 #define MAX_NAMED 3
 
@@ -110,14 +112,40 @@ static enum policy_result check_application(const struct policy_input *in, struc
 	return POLICY_PASS;
 }
 
+/*
+ * project_destination_permitted() for a managed object, remembered in the
+ * project's cache: the answer depends only on the project, which a cache
+ * never outlives, and the three strings, so it holds for ever.  The key
+ * reads NULL as "", which project_match.h does not, so the tag ('A' to
+ * 'D', apart from the windows' tags) says which of the two are NULL.
+ */
+static int destination_permitted(const struct state_project *p, const struct state_app *app,
+                                 const char *ns)
+{
+	const char *parts[] = { app->dest_server, app->dest_name, ns };
+	char tag = (char)('A' + (app->dest_server ? 1 : 0) + (app->dest_name ? 2 : 0));
+	struct timespec forever = { INT64_MAX, 0 };
+	int permitted;
+
+	if (verdict_cache_lookup(p->verdicts, parts, 3, tag, 0, &permitted))
+		return permitted;
+	permitted = project_destination_permitted(p->json, app->dest_server, app->dest_name, ns);
+	verdict_cache_store(p->verdicts, parts, 3, tag, 0, &forever, permitted);
+	return permitted;
+}
+
 static enum policy_result check_managed(const struct policy_input *in, struct strbuf *msg)
 {
 	const struct state_app *app = state_find_app(in->state, in->owner.ns, in->owner.name);
+	const struct state_project *p;
 	const cJSON *proj;
 	const char *ns = in->req->ns, *name = in->req->name;
 	int namespaced = *ns != '\0';
 
-	if (!app || !(proj = find_project(in, app->project)))
+	if (!app ||
+	    !(p = state_find_project(in->state, in->cfg->control_plane_namespace,
+	                             project_name_or_default(app->project))) ||
+	    !(proj = p->json))
 		return POLICY_PASS;
 	if (!*name)
 		name = kobj_name(in->req->object) ? kobj_name(in->req->object) : "";
@@ -138,7 +166,7 @@ static enum policy_result check_managed(const struct policy_input *in, struct st
 	/* Without a destination cluster there is nothing to match against. */
 	if (!app->dest_server && !app->dest_name)
 		return POLICY_PASS;
-	if (namespaced && !project_destination_permitted(proj, app->dest_server, app->dest_name, ns)) {
+	if (namespaced && !destination_permitted(p, app, ns)) {
 		strbuf_addf(msg, "namespace '%s' (Application %s/%s)", ns, in->owner.ns,
 		            in->owner.name);
 		deny_list(msg, proj, PROJECT_DESTINATIONS);

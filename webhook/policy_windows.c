@@ -27,12 +27,15 @@
 #include "project_match.h"
 #include "state.h"
 #include "sync_window.h"
+#include "verdict_cache.h"
 
 /*
  * POLICY_VIOLATION with msg filled when the windows of the project named
  * `project` (an Application's spec.project) block a sync of app.  The
- * windows were read when the state was loaded (state.h); only the ones
- * that match app are compiled here.
+ * windows were read and compiled when the state was loaded (state.h), and
+ * an allowing verdict is taken from the project's cache while it holds
+ * (verdict_cache.h); denials are always worked out in full, to name the
+ * windows and the next change.
  */
 static enum policy_result blocked(const struct policy_input *in, const char *project,
                                   const struct window_app *wa, int manual, struct strbuf *msg)
@@ -40,9 +43,10 @@ static enum policy_result blocked(const struct policy_input *in, const char *pro
 	const struct state_project *proj = state_find_project(
 		in->state, in->cfg->control_plane_namespace, project_name_or_default(project));
 	struct window_verdict v = { 0 };
-	struct timespec now = { in->now, 0 }, next;
+	struct timespec now = { in->now, 0 }, next, until;
 	struct errbuf err;
 	enum policy_result ret = POLICY_PASS;
+	int allowed;
 
 	if (!proj)
 		return POLICY_PASS;
@@ -51,15 +55,21 @@ static enum policy_result blocked(const struct policy_input *in, const char *pro
 		            proj->windows_error);
 		return POLICY_VIOLATION;
 	}
-	if (windows_can_sync(proj->windows, wa, manual, NULL, &now, &v, &err)) {
+	if (!proj->windows->n ||
+	    (verdict_cache_get(proj->verdicts, wa, manual, in->now, &allowed) && allowed))
+		return POLICY_PASS;
+	if (compiled_windows_can_sync_until(proj->compiled, wa, manual, &now, &v, &until, &err)) {
 		strbuf_addf(msg, "AppProject %s: %s", proj->name, err.msg);
 		ret = POLICY_VIOLATION;
 	} else if (!v.allowed) {
-		int has_next = windows_next_change(proj->windows, wa, manual, &now, &next, &err) == 1;
+		int has_next = compiled_windows_next_change(proj->compiled, wa, manual, &now, &next,
+		                                            &err) == 1;
 
 		strbuf_addf(msg, "project %s: ", proj->name);
 		windows_describe_block(msg, proj->windows, &v, has_next ? &next : NULL);
 		ret = POLICY_VIOLATION;
+	} else {
+		verdict_cache_put(proj->verdicts, wa, manual, in->now, &until, 1);
 	}
 	window_verdict_release(&v);
 	return ret;

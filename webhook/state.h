@@ -20,7 +20,9 @@
  *
  * Ownership: a snapshot holds a reference to every object added to it;
  * lookups return borrowed pointers valid while the caller holds its
- * reference to the snapshot.  A state_obj never changes once made.
+ * reference to the snapshot.  A state_obj never changes once made, except
+ * for an AppProject's verdict cache, which does its own locking and only
+ * ever holds answers computed from that same object.
  */
 #ifndef WEBHOOK_STATE_H
 #define WEBHOOK_STATE_H
@@ -33,6 +35,8 @@
 struct state_snapshot;
 struct state_obj;
 struct sync_windows;
+struct compiled_windows;
+struct verdict_cache;
 
 /* spec.syncPolicy.syncOptions that protect every resource of an Application. */
 #define STATE_APP_PRUNE_FALSE 1u
@@ -60,6 +64,11 @@ struct state_project {
 	const cJSON *json;
 	const struct sync_windows *windows; /* spec.syncWindows (empty on error) */
 	const char *windows_error; /* why spec.syncWindows is unreadable, or NULL */
+	/* the windows compiled once (cron, duration, zone), and the verdicts
+	 * found with them; the cache is the only mutable part of an object and
+	 * does its own locking (verdict_cache.h) */
+	const struct compiled_windows *compiled;
+	struct verdict_cache *verdicts;
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "state.h"
 #include "sync_options.h"
 #include "sync_window.h"
+#include "verdict_cache.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -187,6 +188,8 @@ static void build_project(struct state_obj *o, const cJSON *json)
 	if (sync_windows_from_project(json, &o->windows, &err))
 		p->windows_error = arena_strdup(&o->arena, err.msg);
 	p->windows = &o->windows;
+	p->compiled = sync_windows_compile(&o->windows);
+	p->verdicts = verdict_cache_new();
 }
 
 struct state_obj *state_obj_from_json(const cJSON *json)
@@ -233,6 +236,10 @@ void state_obj_unref(struct state_obj *o)
 {
 	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
 		return;
+	if (o->kind == OBJ_PROJECT) {
+		compiled_windows_free((struct compiled_windows *)o->u.proj.compiled);
+		verdict_cache_free(o->u.proj.verdicts);
+	}
 	sync_windows_release(&o->windows);
 	arena_release(&o->arena);
 	free(o);

@@ -1,6 +1,8 @@
 #include "tap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "strbuf.h"
 #include "sync_window.h"
@@ -903,6 +905,135 @@ static void test_validate(void)
 	strbuf_release(&warnings);
 }
 
+/* ---- compiled windows ---- */
+
+static int same_verdict(const struct window_verdict *a, const struct window_verdict *b)
+{
+	size_t i;
+
+	if (a->allowed != b->allowed || a->reason != b->reason || a->n_blocking != b->n_blocking)
+		return 0;
+	for (i = 0; i < a->n_blocking; i++)
+		if (a->blocking[i] != b->blocking[i])
+			return 0;
+	return 1;
+}
+
+static const char *const compiled_sets[] = {
+	"[{'kind':'allow','schedule':'0 9 * * *','duration':'1h','applications':['x']},"
+	"{'kind':'deny','schedule':'0 22 * * *','duration':'8h','applications':['*'],"
+	"'timeZone':'Europe/Berlin'}]",
+	"[{'kind':'allow','schedule':'*/10 * * * *','duration':'3m','namespaces':['pub*']},"
+	"{'kind':'deny','schedule':'30 1 * * 0','duration':'2h','clusters':['*'],"
+	"'manualSync':true,'timeZone':'America/New_York'}]",
+	"[{'kind':'deny','schedule':'0 0 31 2 *','duration':'1h','applications':['*']}]",
+	"[{'kind':'allow','schedule':'0 2 * * *','duration':'1h','applications':['*'],"
+	"'timeZone':'Europe/London'}]",
+};
+
+/*
+ * The compiled forms answer as the plain ones at every instant of a walk
+ * in uneven steps over a DST change, and each verdict of
+ * compiled_windows_can_sync_until() holds over its whole interval.
+ */
+static void test_compiled(void)
+{
+	struct timespec start = at("2026-03-28T20:00:00Z");
+	size_t i;
+
+	for (i = 0; i < sizeof(compiled_sets) / sizeof(compiled_sets[0]); i++) {
+		int same = 1, holds = 1, moves = 1, manual;
+		struct compiled_windows *cw;
+		struct sync_windows ws;
+		struct errbuf err;
+		int64_t s;
+
+		load(compiled_sets[i], &ws);
+		cw = sync_windows_compile(&ws);
+		for (manual = 0; manual < 2; manual++)
+			for (s = 0; s < 2 * 86400; s += 599) {
+				struct timespec now = { start.tv_sec + s, 0 }, until, w1, w2, mid;
+				struct window_verdict a, b, c, d;
+				int r1, r2;
+
+				windows_can_sync(&ws, &app1, manual, NULL, &now, &a, &err);
+				compiled_windows_can_sync(cw, &app1, manual, NULL, &now, &b, &err);
+				compiled_windows_can_sync_until(cw, &app1, manual, &now, &c, &until,
+				                                &err);
+				r1 = windows_next_change(&ws, &app1, manual, &now, &w1, &err);
+				r2 = compiled_windows_next_change(cw, &app1, manual, &now, &w2, &err);
+				same &= same_verdict(&a, &b) && same_verdict(&a, &c) && r1 == r2 &&
+				        (r1 != 1 ||
+				         (w1.tv_sec == w2.tv_sec && w1.tv_nsec == w2.tv_nsec));
+				moves &= until.tv_sec > now.tv_sec ||
+				         (until.tv_sec == now.tv_sec && until.tv_nsec >= 0);
+				/* The last whole second inside [now, until). */
+				mid = now;
+				if (until.tv_sec - 1 > now.tv_sec &&
+				    until.tv_sec < now.tv_sec + 400 * 86400)
+					mid.tv_sec = until.tv_sec - 1;
+				windows_can_sync(&ws, &app1, manual, NULL, &mid, &d, &err);
+				holds &= same_verdict(&c, &d);
+				window_verdict_release(&a);
+				window_verdict_release(&b);
+				window_verdict_release(&c);
+				window_verdict_release(&d);
+			}
+		ok(same, "compiled windows answer as plain ones: set %zu", i);
+		ok(holds && moves, "a verdict holds up to its until: set %zu", i);
+		compiled_windows_free(cw);
+		sync_windows_release(&ws);
+	}
+}
+
+static void test_compiled_edges(void)
+{
+	struct timespec now = at("2026-06-10T09:00:00Z"), until, inside = at("2026-06-10T09:30:00Z");
+	struct compiled_windows *cw;
+	struct window_verdict v;
+	struct sync_windows ws;
+	struct errbuf err;
+
+	load("[{'kind':'allow','schedule':'0 9 * * *','duration':'1h','applications':['*']}]", &ws);
+	cw = sync_windows_compile(&ws);
+	compiled_windows_can_sync_until(cw, &app1, 0, &now, &v, &until, &err);
+	ok(!v.allowed && until.tv_sec == now.tv_sec && until.tv_nsec == 0,
+	   "a window starting at now: the verdict holds only at now");
+	window_verdict_release(&v);
+	compiled_windows_can_sync_until(cw, &app1, 0, &inside, &v, &until, &err);
+	ok(v.allowed && until.tv_sec == at("2026-06-10T10:00:00Z").tv_sec,
+	   "inside the window: holds until it ends");
+	window_verdict_release(&v);
+	compiled_windows_free(cw);
+	sync_windows_release(&ws);
+
+	load("[]", &ws);
+	cw = sync_windows_compile(&ws);
+	compiled_windows_can_sync_until(cw, &app1, 0, &now, &v, &until, &err);
+	ok(v.allowed && v.reason == WINDOW_NO_WINDOWS && until.tv_sec == INT64_MAX,
+	   "no windows: allowed for ever");
+	window_verdict_release(&v);
+	compiled_windows_free(cw);
+	sync_windows_release(&ws);
+
+	load("[{'kind':'allow','schedule':'0 9 * * 8','duration':'1h','applications':['*']},"
+	     "{'kind':'deny','schedule':'0 9 * * *','duration':'1x','applications':['other']}]",
+	     &ws);
+	cw = sync_windows_compile(&ws);
+	ok(compiled_windows_can_sync_until(cw, &app1, 0, &now, &v, &until, &err) == -1 &&
+	           !strcmp(err.msg,
+	                   "sync window 0: cannot parse schedule '0 9 * * 8': end of range (8) "
+	                   "above maximum (6): 8"),
+	   "a bad window that matches is an error, named as before");
+	window_verdict_release(&v);
+	ok(compiled_windows_can_sync(cw, &test_app, 0, NULL, &now, &v, &err) == -1 &&
+	           !strncmp(err.msg, "sync window 0: ", 15),
+	   "compiled can_sync reports it too");
+	window_verdict_release(&v);
+	compiled_windows_free(cw);
+	sync_windows_release(&ws);
+}
+
 int main(void)
 {
 	test_active();
@@ -915,6 +1046,8 @@ int main(void)
 	test_describe();
 	test_from_json();
 	test_validate();
+	test_compiled();
+	test_compiled_edges();
 	tz_cache_clear();
 	return tap_done();
 }

@@ -522,6 +522,14 @@ int main(void)
 	is_int(state_project_count(snap), 4, "four AppProjects, one from a List");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
 		run_case(&cases[i], snap);
+	/*
+	 * Again, in reverse, on the same snapshot: now the projects' caches
+	 * hold the window and destination verdicts of the first pass (allowed
+	 * at one time, denied at another; one namespace permitted, another
+	 * not), and every answer must stay the same.
+	 */
+	for (size_t i = sizeof(cases) / sizeof(*cases); i-- > 0;)
+		run_case(&cases[i], snap);
 	state_snapshot_unref(snap);
 	return tap_done();
 }
