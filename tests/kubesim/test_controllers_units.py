@@ -5,6 +5,7 @@ apply diff, health checks and the repo reader."""
 
 import calendar
 import datetime
+import json
 import os
 import shutil
 import sys
@@ -14,7 +15,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from controllers import argocd, compare, health, project, repo, windows  # noqa: E402
-from controllers.common import parse_backoff_duration, parse_go_duration  # noqa: E402
+from controllers.common import (WorkQueue, parse_backoff_duration,  # noqa: E402
+                                parse_go_duration)
 from controllers.globs import filepath_match, glob_match  # noqa: E402
 from controllers.testing import APPS, Env  # noqa: E402
 from taplib import Tap  # noqa: E402
@@ -218,6 +220,56 @@ def diff():
             'tracking id of another object (a copy) is not tracked')
 
 
+def queue():
+    seen = []
+    q = WorkQueue('test', seen.append)
+    for _ in range(50):      # a burst of events for one parent
+        q.add_soon('root', 0.05)
+    q.add('child')
+    q.add('child')
+    t.ok(not q.idle(), 'queue: keys waiting for add_soon are not idle')
+    q.start()
+    deadline = time.time() + 5
+    while not q.idle() and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    t.is_eq(seen, ['child', 'root'],
+            'queue: a key queued twice runs once; a burst of add_soon runs once, later')
+    q.add('x')
+    q.add_soon('x', 0.05)
+    deadline = time.time() + 5
+    while len(seen) < 3 and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    t.is_eq(seen, ['child', 'root', 'x'], 'queue: add_soon of a key already ready adds nothing')
+    q.stop()
+
+
+def views():
+    """in_sync compares without copying live: it must never change it."""
+    desired = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'a'},
+               'data': {'k': 'v'}}
+    cases = [  # live, desired, in sync
+        (compare.merged_object({'apiVersion': 'v1', 'kind': 'ConfigMap',
+                                'metadata': {'name': 'a'}}, desired), desired, True),
+        ({'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {
+            'name': 'a', 'annotations': {'x': 'y'}}, 'data': {'k': 'v'}}, desired, True),
+        ({'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'a', 'annotations': {}},
+          'data': {'k': 'w'}, 'status': {'deep': [{'a': 1}]}}, desired, False),
+        ({'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'a'}},
+         dict(desired, metadata={'name': 'a', 'labels': {'l': '1'}}), False),
+    ]
+    for i, (live, want, synced) in enumerate(cases):
+        before = json.dumps(live, sort_keys=True)
+        t.is_eq(compare.in_sync(live, want), synced, 'in_sync view: case %d' % i)
+        t.is_eq(json.dumps(live, sort_keys=True), before, 'in_sync view: case %d leaves live' % i)
+    merged = compare.merged_object(cases[1][0], desired)
+    merged['data']['k'] = 'changed'
+    merged['metadata']['annotations']['x'] = 'changed'
+    t.is_eq(cases[1][0]['metadata']['annotations'], {'x': 'y'},
+            'merged_object: the result shares nothing with live')
+
+
 def healths():
     def dep(gen, st, **spec):
         return {'metadata': {'name': 'd', 'generation': gen}, 'spec': dict(replicas=2, **spec),
@@ -278,6 +330,19 @@ def repos():
         with open(os.path.join(tmp, 'r', 'app', 'b.yaml'), 'a') as f:
             f.write('---\n')
         t.ok(repo.load_source(tmp, src)[1] != rev, 'repo: editing a file changes the revision')
+        b = os.path.join(tmp, 'r', 'app', 'b.yaml')
+        for name in ('x', 'y'):   # same size, same second: parsed YAML is not reused
+            with open(b, 'w') as f:
+                f.write('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\n' % name)
+            t.is_eq([o['metadata']['name'] for o in repo.load_source(tmp, src)[0]][0], name,
+                    'repo: an edit of the same size is read at once (%s)' % name)
+        objs = repo.load_source(tmp, src)[0]
+        objs[0]['metadata']['name'] = 'mutated'
+        t.is_eq(repo.load_source(tmp, src)[0][0]['metadata']['name'], 'y',
+                'repo: callers may modify the manifests they get')
+        whole = {'repoURL': src['repoURL'], 'path': '.'}
+        t.is_eq(repo.load_source(tmp, whole)[1], repo.revision(tmp, src['repoURL']),
+                'repo: the revision of a source at the root is the repository\'s')
         for s, frag in (({'repoURL': 'https://x/none', 'path': 'app'}, 'repository not found'),
                         (dict(src, path='nope'), 'app path does not exist'),
                         (dict(src, path='../..'), 'outside the repository')):
@@ -332,6 +397,7 @@ def sync_latency():
 
 for name, fn in (('cron', cron), ('active', active), ('can_sync', can_sync), ('globs', globs),
                  ('projects', projects), ('durations', durations), ('diff', diff),
-                 ('health', healths), ('repos', repos), ('sync_latency', sync_latency)):
+                 ('health', healths), ('repos', repos), ('sync_latency', sync_latency),
+                 ('queue', queue), ('views', views)):
     t.run(name, fn)
 sys.exit(t.done())

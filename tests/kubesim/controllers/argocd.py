@@ -42,6 +42,9 @@ FINALIZER = 'resources-finalizer.argocd.argoproj.io'
 FINALIZERS = (FINALIZER, FINALIZER + '/foreground', FINALIZER + '/background')
 BLOCKED = 'Sync operation blocked by sync window'
 SYNC_LATENCY_ANN = 'kubesim.dev/sync-latency'
+# How long a change of a tracked object waits for others before its app is
+# compared again (seconds, not scaled: it bounds the controller's work).
+TRACKED_DEBOUNCE = 0.05
 
 
 def _spec_hash(app):
@@ -100,8 +103,10 @@ class AppController:
             self.queue.add(('project', md.get('name')))
         inst = tracked_instance(obj, self.settings.tracking)
         if inst:
+            # An app-of-apps tracks hundreds of objects that change in
+            # bursts; one comparison after the burst sees them all.
             ns, name = parse_instance(inst, self.settings.control_ns)
-            self.queue.add(('app', ns, name))
+            self.queue.add_soon(('app', ns, name), TRACKED_DEBOUNCE)
 
     def _resync(self):
         for app in self.store.list(APPS):

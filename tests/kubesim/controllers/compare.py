@@ -115,26 +115,34 @@ def _subset(want, have):
     return want == have
 
 
-def merge3(live, last, desired):
+def _share(o):
+    return o
+
+
+def merge3(live, last, desired, _copy=deep):
     """kubectl apply's three-way merge, with JSON-merge semantics (lists are
     atomic, but a list the server only defaulted is kept): the object that
-    applying `desired` over `live` produces, given the last applied one."""
+    applying `desired` over `live` produces, given the last applied one.
+    With _copy=_share the result shares what it keeps with live and
+    desired: a view to compare, never to modify."""
     if not isinstance(desired, dict) or not isinstance(live, dict):
         if isinstance(desired, list) and _subset(desired, live):
-            return deep(live)
-        return deep(desired)
-    out = deep(live)
+            return _copy(live)
+        return _copy(desired)
     last = last if isinstance(last, dict) else {}
+    # live's keys in live's order, then desired's new ones; each value is
+    # copied once (copying live whole and then each merged member again
+    # would copy the deepest values once per level)
+    out = {}
+    for k, v in live.items():
+        if k in desired:
+            if desired[k] is not None:
+                out[k] = merge3(v, last.get(k), desired[k], _copy)
+        elif k not in last:
+            out[k] = _copy(v)
     for k, v in desired.items():
-        if v is None:
-            out.pop(k, None)
-        elif k in live:
-            out[k] = merge3(live[k], last.get(k), v)
-        else:
-            out[k] = deep(v)
-    for k in last:
-        if k not in desired:
-            out.pop(k, None)
+        if v is not None and k not in live:
+            out[k] = _copy(v)
     return out
 
 
@@ -181,20 +189,42 @@ def merged_object(live, desired):
     return out
 
 
-def _strip_last_applied(o):
-    o = deep(o)
-    ann = (o.get('metadata') or {}).get('annotations')
-    if ann is not None:
-        ann.pop(LAST_APPLIED, None)
-        if not ann:
-            o['metadata'].pop('annotations')
+def _without_last_applied(o):
+    """o without the last-applied annotation (and without annotations when
+    that was the only one), for comparing only: copies just the dicts on
+    the way to the annotation and shares everything else with o."""
+    md = o.get('metadata') or {}
+    ann = md.get('annotations')
+    if ann is None or LAST_APPLIED not in ann and ann:
+        return o
+    o = dict(o)
+    md = o['metadata'] = dict(md)
+    ann = {k: v for k, v in ann.items() if k != LAST_APPLIED}
+    if ann:
+        md['annotations'] = ann
+    else:
+        md.pop('annotations')
     return o
 
 
+def same_but_last_applied(a, b):
+    """a == b once both lose the last-applied annotation."""
+    return _without_last_applied(a) == _without_last_applied(b)
+
+
 def in_sync(live, desired):
+    """merged_object(live, desired) equals live, the last-applied annotation
+    aside; without copying live (a comparison of an app-of-apps would
+    otherwise copy every child's status)."""
     if live is None:
         return False
-    return _strip_last_applied(merged_object(live, desired)) == _strip_last_applied(live)
+    out = merge3(live, last_applied(live), applied_form(desired), _share)
+    # merged_object's metadata, minus the annotation it adds (ignored here)
+    md = out['metadata'] = dict(out.get('metadata') or {})
+    for k in ('resourceVersion', 'uid', 'creationTimestamp', 'generation'):
+        if k in (live.get('metadata') or {}):
+            md[k] = live['metadata'][k]
+    return same_but_last_applied(out, live)
 
 
 # --- comparison -------------------------------------------------------------
@@ -241,6 +271,7 @@ class Comparer:
         self.store = store
         self.kinds = kinds
         self.s = settings
+        self._seen = {}   # (resource, method) -> {id(obj): (obj, instance)}
 
     def project(self, name):
         return self.store.get(PROJECTS, self.s.control_ns, name or 'default')
@@ -314,19 +345,43 @@ class Comparer:
         sel = '%s=%s' % (INSTANCE_LABEL, inst) if method == 'label' else None
         self_key = obj_key(app)
         for res in self.candidate_resources(app, c):
+            # the store's own objects, read-only: only the tracked ones are
+            # copied (a list would copy every object of the kind, the app
+            # itself and its siblings included)
+            rt = self.store.registry.get(res)
+            if rt is None:
+                continue
             try:
-                objs = self.store.list(res, None, label_selector=sel) if sel \
-                    else self.store.list(res)
+                objs, _, _, _ = self.store.list_raw(rt, None, sel)
             except Exception:  # noqa: BLE001 - resource not served
                 continue
-            for o in objs:
-                if tracked_instance(o, method) != inst:
+            for o, tracked in self._tracked(res, objs, method, sel):
+                if tracked != inst:
                     continue
                 k = obj_key(o)
                 if k == self_key:
                     continue
-                c.live[k] = o
+                c.live[k] = deep(o)
                 c.live_resource[k] = res
+
+    def _tracked(self, res, objs, method, sel):
+        """(object, tracked_instance(object)) for each of the store's
+        objects.  Stored objects are replaced, never modified, so the answer
+        is remembered for as long as the same object is listed: every app's
+        comparison scans all objects of the common kinds, and would
+        otherwise parse every tracking id of an app-of-apps' siblings each
+        time (quadratic in the number of apps)."""
+        if sel is not None:     # already narrowed by the label selector
+            return [(o, tracked_instance(o, method)) for o in objs]
+        old = self._seen.get((res, method)) or {}
+        new = {}
+        for o in objs:
+            hit = old.get(id(o))
+            if hit is None or hit[0] is not o:
+                hit = (o, tracked_instance(o, method))
+            new[id(o)] = hit
+        self._seen[(res, method)] = new   # holds the objects: ids stay theirs
+        return new.values()
 
     def _summarise(self, app, c):
         errors = c.errors()

@@ -20,6 +20,8 @@ except ImportError:  # imported as a package from elsewhere
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import yamlmini
 
+from .common import deep
+
 MANIFEST_EXT = ('.yaml', '.yml', '.json')
 
 
@@ -47,28 +49,55 @@ def _walk(root):
     return sorted(out, key=lambda p: os.path.relpath(p, root))
 
 
+def _read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def _revision_of(root, files, contents):
+    h = hashlib.sha1()
+    for p in files:
+        h.update(os.path.relpath(p, root).encode() + b'\0')
+        h.update(contents[p] if p in contents else _read(p))
+        h.update(b'\0')
+    return h.hexdigest()
+
+
 def revision(repos_root, repo_url):
     """40-hex fake commit SHA of the whole repository."""
     root = os.path.join(repos_root, repo_name(repo_url))
     if not os.path.isdir(root):
         raise RepoError('repository not found')
-    h = hashlib.sha1()
-    for p in _walk(root):
-        h.update(os.path.relpath(p, root).encode() + b'\0')
-        with open(p, 'rb') as f:
-            h.update(f.read())
-        h.update(b'\0')
-    return h.hexdigest()
+    return _revision_of(root, _walk(root), {})
 
 
-def _docs(path):
-    with open(path, encoding='utf-8') as f:
-        text = f.read()
+# path -> (file contents, parsed YAML documents): yamlmini is pure Python,
+# and an app is rendered again on every event of every object it tracks;
+# the file is still read each time, so an edit is seen at once.
+_yaml_cache = {}
+
+
+def _parse_yaml(path, data, text):
+    hit = _yaml_cache.get(path)
+    if hit is not None and hit[0] == data:
+        return deep(hit[1])
+    docs = yamlmini.load_all(text)
+    if len(_yaml_cache) >= 1024:    # test runs make many short-lived repos
+        _yaml_cache.clear()
+    _yaml_cache[path] = (data, deep(docs))
+    return docs
+
+
+def _docs(path, data=None):
+    if data is None:
+        data = _read(path)
+    # as open(path, encoding='utf-8').read() decodes: universal newlines
+    text = data.decode('utf-8').replace('\r\n', '\n').replace('\r', '\n')
     try:
         if path.endswith('.json'):
             docs = [json.loads(text)] if text.strip() else []
         else:
-            docs = yamlmini.load_all(text)
+            docs = _parse_yaml(path, data, text)
     except ValueError as e:
         raise RepoError('failed to unmarshal %s: %s' % (os.path.basename(path), e))
     out = []
@@ -100,14 +129,20 @@ def load_source(repos_root, source):
         raise RepoError('rpc error: code = Unknown desc = %s: app path does not exist'
                         % rel)
     objs = []
-    for p in _walk(path):
+    files = _walk(path)
+    contents = {}
+    for p in files:
         if p.endswith(MANIFEST_EXT):
-            for d in _docs(p):
+            contents[p] = _read(p)
+            for d in _docs(p, contents[p]):
                 if not d.get('kind') or not d.get('apiVersion'):
                     raise RepoError('rpc error: code = Unknown desc = %s: Object '
                                     "'Kind' is missing" % os.path.relpath(p, root))
                 objs.append(d)
-    return objs, revision(repos_root, url)
+    if path != root:
+        return objs, revision(repos_root, url)
+    # the whole repository was just listed and its manifests read
+    return objs, _revision_of(root, files, contents)
 
 
 def app_sources(app, op_sync=None):

@@ -15,7 +15,7 @@ from .common import (ANN_SYNC_FAIL, annotations, api_code, api_message, deep, di
                      group_version, obj_key, parse_time)
 from .compare import (LAST_APPLIED, TRACKING_ANN, applied_form,
                       has_option, hook_types, merged_object, option_value,
-                      sync_options, tracking_value, wave_of, _strip_last_applied)
+                      same_but_last_applied, sync_options, tracking_value, wave_of)
 
 RUNNING, TERMINATING = 'Running', 'Terminating'
 SUCCEEDED, FAILED, ERROR = 'Succeeded', 'Failed', 'Error'
@@ -133,6 +133,7 @@ class SyncPass:
             dig(app, 'spec', 'syncPolicy', 'syncOptions', default=[]) or []
         self.results = list(dig(state, 'syncResult', 'resources', default=[]) or [])
         self.started = bool(self.results)
+        self._result_index = None
         self.started_at = parse_time(state.get('startedAt'))
         self.phase = state.get('phase', RUNNING)
         self.message = state.get('message', '')
@@ -144,12 +145,20 @@ class SyncPass:
     def set_phase(self, phase, message):
         self.phase, self.message = phase, message
 
+    @staticmethod
+    def _result_key(r):
+        return (r.get('group', ''), r.get('kind', ''), r.get('namespace', ''),
+                r.get('name', ''), r.get('syncPhase', ''))
+
     def _find(self, rkey):
-        for i, r in enumerate(self.results):
-            if (r.get('group', ''), r.get('kind', ''), r.get('namespace', ''),
-                    r.get('name', ''), r.get('syncPhase', '')) == rkey:
-                return i
-        return None
+        """The index of the first result for rkey, or None.  An index of
+        the results, built on first use, keeps a pass over hundreds of
+        resources linear."""
+        if self._result_index is None:
+            self._result_index = {}
+            for i, r in enumerate(self.results):
+                self._result_index.setdefault(self._result_key(r), i)
+        return self._result_index.get(rkey)
 
     def set_result(self, t, status, phase, message):
         t.status, t.hook_phase = status, phase
@@ -170,8 +179,11 @@ class SyncPass:
             r['images'] = images
         i = self._find(t.rkey())
         if i is None:
+            self._result_index.setdefault(self._result_key(r), len(self.results))
             self.results.append(r)
         else:
+            if self._result_key(r) != self._result_key(self.results[i]):
+                self._result_index = None
             self.results[i] = r
 
     def _load_result(self, t):
@@ -543,7 +555,7 @@ class SyncPass:
                 self.store.update(new, self.ctl.user)
             return 'replaced'
         new = merged_object(live, obj)
-        if _strip_last_applied(new) == _strip_last_applied(live) and \
+        if same_but_last_applied(new, live) and \
                 annotations(live).get(LAST_APPLIED):
             return 'serverside-applied' if ssa else 'unchanged'
         if not dry:
