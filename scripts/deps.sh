@@ -9,7 +9,7 @@ set -euo pipefail
 pkgs=(
 	build-essential pkg-config
 	libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libmicrohttpd-dev libgnutls28-dev
-	openssl python3 valgrind clang clang-format tzdata
+	openssl curl python3 valgrind clang clang-format tzdata
 )
 
 missing=()
