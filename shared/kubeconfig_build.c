@@ -99,6 +99,15 @@ static int normalize_server(const struct cluster_src *cs, char **out, struct err
 		strbuf_addstr(&sb, scheme_is(s, n, "https") ? "https://" : "http://");
 		rest = sep + 3;
 	}
+	/* user:password@ in the URL would travel in error messages and logs;
+	 * credentials belong in the user entry. */
+	if (memchr(rest, '@', strcspn(rest, "/?#"))) {
+		strbuf_release(&sb);
+		return errbuf_set(err,
+		                  "invalid configuration: the server URL of cluster \"%s\" "
+		                  "contains credentials (user@host); put them in the user entry",
+		                  cs->name);
+	}
 	n = strcspn(rest, "?#");
 	if (!n || strchr("/?#", rest[0])) {
 		strbuf_release(&sb);

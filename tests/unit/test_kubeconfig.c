@@ -413,6 +413,9 @@ static const struct field_case field_cases[] = {
 	  "proxy-url of cluster \"k\": unsupported scheme \"ftp\"" },
 	{ "server scheme", "{'server':'ftp://x'}", "{}", "is not an http or https URL" },
 	{ "server without host", "{'server':'https:///path'}", "{}", "has no host" },
+	{ "credentials in the server URL", "{'server':'https://me:" PASSWORD "@x:6443/k8s'}", "{}",
+	  "the server URL of cluster \"k\" contains credentials (user@host); put them in the user "
+	  "entry" },
 	{ "bad base64", "{'server':'https://x','certificate-authority-data':'not base64!'}", "{}",
 	  "cluster \"k\": \"certificate-authority-data\" is not valid base64" },
 	{ "server not a string", "{'server':6443}", "{}",
