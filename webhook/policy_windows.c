@@ -33,9 +33,9 @@
  * POLICY_VIOLATION with msg filled when the windows of the project named
  * `project` (an Application's spec.project) block a sync of app.  The
  * windows were read and compiled when the state was loaded (state.h), and
- * an allowing verdict is taken from the project's cache while it holds
- * (verdict_cache.h); denials are always worked out in full, to name the
- * windows and the next change.
+ * a verdict is taken from the project's cache while it holds
+ * (verdict_cache.h): an allowing one, or a denial with its message, which
+ * names the windows and the next change and is fixed over the same span.
  */
 static enum policy_result blocked(const struct policy_input *in, const char *project,
                                   const struct window_app *wa, int manual, struct strbuf *msg)
@@ -58,15 +58,20 @@ static enum policy_result blocked(const struct policy_input *in, const char *pro
 	if (!proj->windows->n ||
 	    (verdict_cache_get(proj->verdicts, wa, manual, in->now, &allowed) && allowed))
 		return POLICY_PASS;
+	if (verdict_cache_get_denial(proj->verdicts, wa, manual, in->now, msg))
+		return POLICY_VIOLATION;
 	if (compiled_windows_can_sync_until(proj->compiled, wa, manual, &now, &v, &until, &err)) {
 		strbuf_addf(msg, "AppProject %s: %s", proj->name, err.msg);
 		ret = POLICY_VIOLATION;
 	} else if (!v.allowed) {
 		int has_next = compiled_windows_next_change(proj->compiled, wa, manual, &now, &next,
 		                                            &err) == 1;
+		size_t start = msg->len;
 
 		strbuf_addf(msg, "project %s: ", proj->name);
 		windows_describe_block(msg, proj->windows, &v, has_next ? &next : NULL);
+		verdict_cache_put_denial(proj->verdicts, wa, manual, in->now, &until,
+		                         msg->buf + start);
 		ret = POLICY_VIOLATION;
 	} else {
 		verdict_cache_put(proj->verdicts, wa, manual, in->now, &until, 1);

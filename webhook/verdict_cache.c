@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "sync_window.h"
 #include "xalloc.h"
 
@@ -18,6 +19,7 @@ struct slot {
 	time_t from;
 	struct timespec until;
 	int value;
+	char *text; /* a denial's message, or NULL */
 };
 
 struct verdict_cache {
@@ -39,8 +41,10 @@ void verdict_cache_free(struct verdict_cache *c)
 
 	if (!c)
 		return;
-	for (i = 0; c->slots && i < VERDICT_CACHE_SLOTS; i++)
+	for (i = 0; c->slots && i < VERDICT_CACHE_SLOTS; i++) {
 		free(c->slots[i].key);
+		free(c->slots[i].text);
+	}
 	free(c->slots);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -82,8 +86,8 @@ static int before(time_t now, const struct timespec *until)
 	return now < until->tv_sec || (now == until->tv_sec && until->tv_nsec > 0);
 }
 
-int verdict_cache_lookup(struct verdict_cache *c, const char *const *parts, size_t n, char tag,
-                         time_t now, int *value)
+static int lookup(struct verdict_cache *c, const char *const *parts, size_t n, char tag, time_t now,
+                  int *value, struct strbuf *text)
 {
 	char key[KEY_MAX + 1];
 	size_t len = make_key(key, parts, n, tag);
@@ -98,6 +102,8 @@ int verdict_cache_lookup(struct verdict_cache *c, const char *const *parts, size
 		if (s->key && s->len == len && !memcmp(s->key, key, len) && s->from <= now &&
 		    before(now, &s->until)) {
 			*value = s->value;
+			if (text && s->text)
+				strbuf_addstr(text, s->text);
 			hit = 1;
 		}
 	}
@@ -105,8 +111,8 @@ int verdict_cache_lookup(struct verdict_cache *c, const char *const *parts, size
 	return hit;
 }
 
-void verdict_cache_store(struct verdict_cache *c, const char *const *parts, size_t n, char tag,
-                         time_t from, const struct timespec *until, int value)
+static void store(struct verdict_cache *c, const char *const *parts, size_t n, char tag,
+                  time_t from, const struct timespec *until, int value, const char *text)
 {
 	char key[KEY_MAX + 1];
 	size_t len = make_key(key, parts, n, tag);
@@ -122,12 +128,26 @@ void verdict_cache_store(struct verdict_cache *c, const char *const *parts, size
 		c->slots = xcalloc(VERDICT_CACHE_SLOTS, sizeof(*c->slots));
 	s = &c->slots[slot_of(key, len)];
 	free(s->key);
+	free(s->text);
+	s->text = text ? xstrdup(text) : NULL;
 	s->key = copy;
 	s->len = len;
 	s->from = from;
 	s->until = *until;
 	s->value = value;
 	pthread_mutex_unlock(&c->lock);
+}
+
+int verdict_cache_lookup(struct verdict_cache *c, const char *const *parts, size_t n, char tag,
+                         time_t now, int *value)
+{
+	return lookup(c, parts, n, tag, now, value, NULL);
+}
+
+void verdict_cache_store(struct verdict_cache *c, const char *const *parts, size_t n, char tag,
+                         time_t from, const struct timespec *until, int value)
+{
+	store(c, parts, n, tag, from, until, value, NULL);
 }
 
 int verdict_cache_get(struct verdict_cache *c, const struct window_app *app, int manual, time_t now,
@@ -144,4 +164,21 @@ void verdict_cache_put(struct verdict_cache *c, const struct window_app *app, in
 	const char *parts[] = { app->name, app->dest_name, app->dest_server, app->dest_namespace };
 
 	verdict_cache_store(c, parts, 4, manual ? 'm' : 'a', from, until, allowed);
+}
+
+int verdict_cache_get_denial(struct verdict_cache *c, const struct window_app *app, int manual,
+                             time_t now, struct strbuf *msg)
+{
+	const char *parts[] = { app->name, app->dest_name, app->dest_server, app->dest_namespace };
+	int denied;
+
+	return lookup(c, parts, 4, manual ? 'M' : 'A', now, &denied, msg);
+}
+
+void verdict_cache_put_denial(struct verdict_cache *c, const struct window_app *app, int manual,
+                              time_t from, const struct timespec *until, const char *msg)
+{
+	const char *parts[] = { app->name, app->dest_name, app->dest_server, app->dest_namespace };
+
+	store(c, parts, 4, manual ? 'M' : 'A', from, until, 1, msg);
 }

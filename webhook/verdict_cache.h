@@ -58,4 +58,17 @@ int verdict_cache_get(struct verdict_cache *c, const struct window_app *app, int
 void verdict_cache_put(struct verdict_cache *c, const struct window_app *app, int manual,
                        time_t from, const struct timespec *until, int allowed);
 
+/*
+ * Denials, with the message that explains them (which windows block, and
+ * when the verdict next changes): both are fixed inside [from, until), and
+ * working out the next change is the costly part of a denial.  Kept apart
+ * from the verdicts above (tags 'M' and 'A').  get appends the message to
+ * msg and returns 1 on a hit; put copies msg.
+ */
+struct strbuf;
+int verdict_cache_get_denial(struct verdict_cache *c, const struct window_app *app, int manual,
+                             time_t now, struct strbuf *msg);
+void verdict_cache_put_denial(struct verdict_cache *c, const struct window_app *app, int manual,
+                              time_t from, const struct timespec *until, const char *msg);
+
 #endif

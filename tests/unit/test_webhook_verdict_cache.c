@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sync_window.h"
+#include "strbuf.h"
 #include "verdict_cache.h"
 
 static const struct window_app app1 = { "app1", "", "https://kubernetes.default.svc", "public" };
@@ -127,6 +128,23 @@ int main(void)
 
 		verdict_cache_put(c, &a, 1, 100, &until, 1);
 		ok(!verdict_cache_get(c, &a, 1, 150, &allowed), "a key too long is not cached");
+	}
+
+	{
+		struct strbuf msg = STRBUF_INIT;
+
+		ok(!verdict_cache_get_denial(c, &app1, 1, 150, &msg) && !msg.len,
+		   "no denial is cached yet");
+		verdict_cache_put_denial(c, &app1, 1, 100, &until, "blocked by deny window 0");
+		ok(verdict_cache_get_denial(c, &app1, 1, 150, &msg),
+		   "a denial is found inside its span");
+		is_str(msg.buf, "blocked by deny window 0", "with the message that explains it");
+		strbuf_reset(&msg);
+		ok(!verdict_cache_get_denial(c, &app1, 1, 200, &msg) && !msg.len,
+		   "not at the instant the verdict may change");
+		ok(!verdict_cache_get_denial(c, &app1, 0, 150, &msg),
+		   "an automated sync's denial is another key");
+		strbuf_release(&msg);
 	}
 
 	h[0].c = h[1].c = c;
