@@ -4,6 +4,7 @@
 # every action, the exact method, path, content type and body sent.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/kubetest.sh
 
 top=$PWD
 tests/lib/certs.sh "$tap_tmp" || exit 1
@@ -98,27 +99,8 @@ cat >"$tap_tmp/script.json" <<JSON
 JSON
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tap_tmp/script.json" || { echo "Bail out! bad script"; exit 1; }
 
-python3 tests/lib/kubetest_server.py --script "$tap_tmp/script.json" --log "$tap_tmp/requests.log" \
-	--cert "$tap_tmp/server.crt" --key "$tap_tmp/server.key" >"$tap_tmp/port" 2>"$tap_tmp/server.err" &
-server=$!
-tap_on_exit="kill $server 2>/dev/null"
-for _ in $(seq 50); do [ -s "$tap_tmp/port" ] && break; sleep 0.1; done
-port=$(head -1 "$tap_tmp/port"); echo "# server on port $port"
-
-cat >"$tap_tmp/kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: sim
-  cluster: {server: "https://127.0.0.1:$port", certificate-authority: $tap_tmp/ca.crt}
-users:
-- name: alice
-  user: {token: s3cret-token}
-contexts:
-- name: sim
-  context: {cluster: sim, user: alice, namespace: demo}
-current-context: sim
-YAML
+kubetest_start
+kubetest_kubeconfig "$tap_tmp/kubeconfig" demo
 export PATH="${GITOPS_BIN_DIR:-$top/bin}:$PATH" KUBECONFIG="$tap_tmp/kubeconfig"
 
 # requests NAME: "METHOD PATH CONTENT-TYPE BODY" for every request about rollout NAME, in order.

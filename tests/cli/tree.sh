@@ -6,6 +6,7 @@
 # real sync of the fixture platform and exits once it is Synced and Healthy).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/kubetest.sh
 
 top=$PWD
 tests/lib/certs.sh "$tap_tmp" || exit 1
@@ -46,26 +47,8 @@ cat >"$tap_tmp/script.json" <<JSON
  ]}
 JSON
 
-python3 tests/lib/kubetest_server.py --script "$tap_tmp/script.json" --log "$tap_tmp/requests.log" \
-	--cert "$tap_tmp/server.crt" --key "$tap_tmp/server.key" >"$tap_tmp/port" 2>"$tap_tmp/server.err" &
-server=$!
-tap_on_exit="kill $server 2>/dev/null"
-for _ in $(seq 50); do [ -s "$tap_tmp/port" ] && break; sleep 0.1; done
-port=$(head -1 "$tap_tmp/port")
-cat >"$tap_tmp/kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: t
-  cluster: {server: "https://127.0.0.1:$port", certificate-authority: "$tap_tmp/ca.crt"}
-users:
-- name: alice
-  user: {token: s3cret-token}
-contexts:
-- name: t
-  context: {cluster: t, user: alice}
-current-context: t
-YAML
+kubetest_start
+kubetest_kubeconfig "$tap_tmp/kubeconfig"
 export KUBECONFIG="$tap_tmp/kubeconfig"
 
 run kubectl gitops tree root
