@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "config.h"
@@ -33,7 +35,77 @@ struct server {
 struct request {
 	struct strbuf body;
 	int validate; /* POST /validate accepted, body expected */
+	gnutls_session_t corked; /* response held for one TLS record, see cork_response() */
 };
+
+/* Per-connection state, in the socket context. */
+struct conn {
+	int tcp_uncorked; /* TCP_CORK lifted once, see flush_response() */
+};
+
+/*
+ * libmicrohttpd hands GnuTLS the status line and headers and then the body
+ * in two writes, which makes two TLS records and two segments: the client
+ * wakes twice per answer.  Corking the session for the response turns them
+ * into one record, sent by flush_response() when the request completes
+ * (before libmicrohttpd reuses or closes the connection).  Only small
+ * answers are held: they fit in any socket's send buffer, so the flush
+ * does not have to wait.
+ */
+#define CORK_MAX_BYTES 4096
+
+static void cork_response(struct MHD_Connection *c, struct request *rq, size_t len)
+{
+	const union MHD_ConnectionInfo *i;
+
+	if (!rq || rq->corked || len > CORK_MAX_BYTES)
+		return;
+	i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!i || !i->tls_session)
+		return;
+	rq->corked = i->tls_session;
+	gnutls_record_cork(rq->corked);
+}
+
+/*
+ * libmicrohttpd leaves a TLS socket TCP_CORKed and pushes each answer with
+ * TCP_NODELAY after its last write, which comes before this flush; lifting
+ * the cork once lets this and every later flush leave at once.  Only a
+ * client that pipelines requests and stops reading the answers can fill
+ * the send buffer: its connection is cut rather than left holding an
+ * answer nobody will flush.
+ */
+static void flush_response(struct MHD_Connection *c, struct request *rq)
+{
+	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *sc = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *cn = sc ? sc->socket_context : NULL;
+	int off = 0;
+
+	if (!rq->corked)
+		return;
+	if (gnutls_record_uncork(rq->corked, 0) < 0 && gnutls_record_check_corked(rq->corked)) {
+		if (fd)
+			shutdown(fd->connect_fd, SHUT_RDWR);
+	} else if (fd && cn && !cn->tcp_uncorked) {
+		setsockopt(fd->connect_fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+		cn->tcp_uncorked = 1;
+	}
+	rq->corked = NULL;
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(struct conn));
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
 
 static int is_json(const char *ct)
 {
@@ -47,9 +119,10 @@ static int is_json(const char *ct)
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, int code,
-                             const char *ctype, struct strbuf *body)
+static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, struct request *rq,
+                             int code, const char *ctype, struct strbuf *body)
 {
+
 	size_t len;
 	char *buf = strbuf_detach(body, &len);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
@@ -62,6 +135,7 @@ static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, int cod
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	if (atomic_load(&s->draining))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	cork_response(c, rq, len);
 	ret = MHD_queue_response(c, (unsigned int)code, r);
 	MHD_destroy_response(r);
 	if (s->o.env.metrics)
@@ -69,7 +143,8 @@ static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, int cod
 	return ret;
 }
 
-static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, int code,
+static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, struct request *rq,
+                                  int code,
                                   const char *reason, const char *msg, const char *method,
                                   const char *path)
 {
@@ -77,16 +152,17 @@ static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, in
 
 	decision_log_error(s->o.env.log, "rejected HTTP request", msg, code, method, path);
 	review_status_body(&body, code, reason, msg);
-	return reply(s, c, code, "application/json", &body);
+	return reply(s, c, rq, code, "application/json", &body);
 }
 
-static enum MHD_Result send_text(struct server *s, struct MHD_Connection *c, int code,
+static enum MHD_Result send_text(struct server *s, struct MHD_Connection *c, struct request *rq,
+                                 int code,
                                  const char *text)
 {
 	struct strbuf body = STRBUF_INIT;
 
 	strbuf_addstr(&body, text);
-	return reply(s, c, code, "text/plain; charset=utf-8", &body);
+	return reply(s, c, rq, code, "text/plain; charset=utf-8", &body);
 }
 
 static int ready(struct server *s, struct strbuf *why)
@@ -112,7 +188,7 @@ static int ready(struct server *s, struct strbuf *why)
 	return 1;
 }
 
-static enum MHD_Result send_metrics(struct server *s, struct MHD_Connection *c)
+static enum MHD_Result send_metrics(struct server *s, struct MHD_Connection *c, struct request *rq)
 {
 	struct strbuf body = STRBUF_INIT;
 	struct metrics_gauges g = { 0, -1, 0, 0 };
@@ -127,26 +203,26 @@ static enum MHD_Result send_metrics(struct server *s, struct MHD_Connection *c)
 	}
 	if (s->o.env.metrics)
 		metrics_render(s->o.env.metrics, &g, &body);
-	return reply(s, c, 200, "text/plain; version=0.0.4; charset=utf-8", &body);
+	return reply(s, c, rq, 200, "text/plain; version=0.0.4; charset=utf-8", &body);
 }
 
-static enum MHD_Result serve_get(struct server *s, struct MHD_Connection *c, const char *url,
-                                 const char *method)
+static enum MHD_Result serve_get(struct server *s, struct MHD_Connection *c, struct request *rq,
+                                 const char *url, const char *method)
 {
 	struct strbuf why = STRBUF_INIT;
 	enum MHD_Result ret;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return send_error(s, c, 405, "MethodNotAllowed", "only GET is allowed here", method,
+		return send_error(s, c, rq, 405, "MethodNotAllowed", "only GET is allowed here", method,
 		                  url);
 	if (!strcmp(url, "/healthz"))
-		return send_text(s, c, 200, "ok\n");
+		return send_text(s, c, rq, 200, "ok\n");
 	if (!strcmp(url, "/metrics"))
-		return send_metrics(s, c);
+		return send_metrics(s, c, rq);
 	if (ready(s, &why))
-		ret = send_text(s, c, 200, "ok\n");
+		ret = send_text(s, c, rq, 200, "ok\n");
 	else
-		ret = send_text(s, c, 503, why.buf);
+		ret = send_text(s, c, rq, 503, why.buf);
 	strbuf_release(&why);
 	return ret;
 }
@@ -165,19 +241,19 @@ static enum MHD_Result start_request(struct server *s, struct MHD_Connection *c,
 	char *end;
 
 	if (is_probe(url))
-		return serve_get(s, c, url, method);
+		return serve_get(s, c, rq, url, method);
 	if (plain || strcmp(url, "/validate"))
-		return send_error(s, c, 404, "NotFound", "no such path: POST /validate", method, url);
+		return send_error(s, c, rq, 404, "NotFound", "no such path: POST /validate", method, url);
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
-		return send_error(s, c, 405, "MethodNotAllowed", "/validate takes POST", method, url);
+		return send_error(s, c, rq, 405, "MethodNotAllowed", "/validate takes POST", method, url);
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!is_json(ct))
-		return send_error(s, c, 415, "UnsupportedMediaType",
+		return send_error(s, c, rq, 415, "UnsupportedMediaType",
 		                  "Content-Type must be application/json", method, url);
 	len_hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (len_hdr && ((len = strtoull(len_hdr, &end, 10)), *end == '\0')) {
 		if (len > s->o.env.cfg->max_body_bytes)
-			return send_error(s, c, 413, "RequestEntityTooLarge",
+			return send_error(s, c, rq, 413, "RequestEntityTooLarge",
 			                  "AdmissionReview larger than maxRequestBytes", method, url);
 		/* One allocation for the body instead of a dozen as it grows. */
 		strbuf_grow(&rq->body, (size_t)len);
@@ -213,7 +289,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	code = review_http(&s->o.env, rq->body.buf, rq->body.len, &out);
-	return reply(s, c, code, "application/json", &out);
+	return reply(s, c, rq, code, "application/json", &out);
 }
 
 static enum MHD_Result handle_tls(void *cls, struct MHD_Connection *c, const char *url,
@@ -238,6 +314,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	if (!rq)
 		return;
+	flush_response(c, rq);
 	strbuf_release(&rq->body);
 	free(rq);
 	*con_cls = NULL;
@@ -325,7 +402,8 @@ static struct MHD_Daemon *start_daemon(struct server *s, const char *addr, int t
 			MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg), MHD_OPTION_CONNECTION_LIMIT,
 			(unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 			(unsigned int)cfg->idle_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, completed,
-			s, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+			s, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
+			MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 			MHD_OPTION_HTTPS_CERT_CALLBACK, tls_certs_callback(), MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle_plain, s,
