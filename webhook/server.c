@@ -77,8 +77,10 @@ static void cork_response(struct MHD_Connection *c, struct request *rq, size_t l
  */
 static void flush_response(struct MHD_Connection *c, struct request *rq)
 {
-	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-	const union MHD_ConnectionInfo *sc = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(
+		c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *sc = MHD_get_connection_info(
+		c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct conn *cn = sc ? sc->socket_context : NULL;
 	int off = 0;
 
@@ -122,7 +124,6 @@ static int is_json(const char *ct)
 static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, struct request *rq,
                              int code, const char *ctype, struct strbuf *body)
 {
-
 	size_t len;
 	char *buf = strbuf_detach(body, &len);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
@@ -144,8 +145,7 @@ static enum MHD_Result reply(struct server *s, struct MHD_Connection *c, struct 
 }
 
 static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, struct request *rq,
-                                  int code,
-                                  const char *reason, const char *msg, const char *method,
+                                  int code, const char *reason, const char *msg, const char *method,
                                   const char *path)
 {
 	struct strbuf body = STRBUF_INIT;
@@ -156,8 +156,7 @@ static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, st
 }
 
 static enum MHD_Result send_text(struct server *s, struct MHD_Connection *c, struct request *rq,
-                                 int code,
-                                 const char *text)
+                                 int code, const char *text)
 {
 	struct strbuf body = STRBUF_INIT;
 
@@ -213,8 +212,8 @@ static enum MHD_Result serve_get(struct server *s, struct MHD_Connection *c, str
 	enum MHD_Result ret;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return send_error(s, c, rq, 405, "MethodNotAllowed", "only GET is allowed here", method,
-		                  url);
+		return send_error(s, c, rq, 405, "MethodNotAllowed", "only GET is allowed here",
+		                  method, url);
 	if (!strcmp(url, "/healthz"))
 		return send_text(s, c, rq, 200, "ok\n");
 	if (!strcmp(url, "/metrics"))
@@ -243,9 +242,11 @@ static enum MHD_Result start_request(struct server *s, struct MHD_Connection *c,
 	if (is_probe(url))
 		return serve_get(s, c, rq, url, method);
 	if (plain || strcmp(url, "/validate"))
-		return send_error(s, c, rq, 404, "NotFound", "no such path: POST /validate", method, url);
+		return send_error(s, c, rq, 404, "NotFound", "no such path: POST /validate", method,
+		                  url);
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
-		return send_error(s, c, rq, 405, "MethodNotAllowed", "/validate takes POST", method, url);
+		return send_error(s, c, rq, 405, "MethodNotAllowed", "/validate takes POST", method,
+		                  url);
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!is_json(ct))
 		return send_error(s, c, rq, 415, "UnsupportedMediaType",
@@ -397,13 +398,13 @@ static struct MHD_Daemon *start_daemon(struct server *s, const char *addr, int t
 		flags |= MHD_USE_IPv6;
 	if (tls)
 		d = MHD_start_daemon(
-			flags | MHD_USE_TLS, 0, NULL, NULL, handle_tls, s, MHD_OPTION_EXTERNAL_LOGGER,
-			mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-			MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg), MHD_OPTION_CONNECTION_LIMIT,
-			(unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-			(unsigned int)cfg->idle_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, completed,
-			s, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
-			MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+			flags | MHD_USE_TLS, 0, NULL, NULL, handle_tls, s,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR,
+			(struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
+			MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+			notify_connection, NULL, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 			MHD_OPTION_HTTPS_CERT_CALLBACK, tls_certs_callback(), MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle_plain, s,
