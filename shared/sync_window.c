@@ -327,6 +327,18 @@ struct instant {
 	int64_t nsec;
 };
 
+/*
+ * A window whose schedule fires every day, with no gap between two fires
+ * (in local time) longer than its duration, never closes: "* * * * *" for
+ * 1h, "0 0 * * *" for 24h.  Its state never changes, so the searches below
+ * skip its fire times, which would otherwise be every minute for a year.
+ */
+enum cover {
+	COVER_NONE, /* opens and closes */
+	COVER_BUT_FIRES, /* gap == duration: closed only at the instant of each fire */
+	COVER_ALWAYS, /* gap < duration: active at every instant */
+};
+
 struct compiled {
 	const struct sync_window *w;
 	size_t index;
@@ -334,6 +346,7 @@ struct compiled {
 	struct cron_schedule sched;
 	int64_t dur;
 	const struct tz *zone;
+	enum cover cover;
 };
 
 static struct instant normalize(struct instant t)
@@ -375,6 +388,52 @@ static struct instant from_timespec(const struct timespec *ts)
 	return t;
 }
 
+static int has_bits(uint64_t set, int from, int to)
+{
+	for (int i = from; i <= to; i++)
+		if (!(set >> i & 1))
+			return 0;
+	return 1;
+}
+
+/* The longest wait, in seconds, between two fires when the schedule fires
+ * every day (whatever dom and dow's combination rule), else -1. */
+static int64_t daily_max_gap(const struct cron_schedule *s)
+{
+	int first = -1, last = -1, gap = 0;
+
+	if (!has_bits(s->month, 1, 12) || !has_bits(s->dom, 1, 31) || !has_bits(s->dow, 0, 6))
+		return -1;
+	for (int m = 0; m < 1440; m++) {
+		if (!(s->hour >> (m / 60) & 1) || !(s->minute >> (m % 60) & 1))
+			continue;
+		if (last >= 0 && m - last > gap)
+			gap = m - last;
+		if (first < 0)
+			first = m;
+		last = m;
+	}
+	if (first < 0)
+		return -1;
+	if (first + 1440 - last > gap)
+		gap = first + 1440 - last;
+	return (int64_t)gap * 60;
+}
+
+/*
+ * The offset is taken at the evaluated instant, so a window is active at t
+ * when a fire lies within `dur` before t's local time: covering every local
+ * time of the day covers every instant, across offset changes too.
+ */
+static enum cover cover_of(const struct compiled *c)
+{
+	int64_t gap = daily_max_gap(&c->sched);
+
+	if (gap < 0 || c->dur < gap * NS_PER_SEC)
+		return COVER_NONE;
+	return c->dur == gap * NS_PER_SEC ? COVER_BUT_FIRES : COVER_ALWAYS;
+}
+
 static int compile(const struct sync_window *w, size_t index, struct compiled *c, struct errbuf *err)
 {
 	c->w = w;
@@ -388,6 +447,7 @@ static int compile(const struct sync_window *w, size_t index, struct compiled *c
 		return errbuf_prefix(err, "cannot parse duration '%s'", w->duration);
 	/* Unknown zones are UTC, as in Argo CD; validation reports them. */
 	tz_load(w->time_zone, &c->zone, NULL);
+	c->cover = cover_of(c);
 	return 0;
 }
 
@@ -657,6 +717,19 @@ static int allowed_at(const struct compiled *w, size_t n, int manual, struct ins
 	return v.allowed;
 }
 
+/*
+ * A deny window that never closes and is not lifted by manualSync denies
+ * at every open stretch from now on, whatever the other windows do.
+ */
+static int forever_denied(const struct compiled *w, size_t n, int manual)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].cover != COVER_NONE && w[i].kind == KIND_DENY &&
+		    !(manual && w[i].w->manual_sync))
+			return 1;
+	return 0;
+}
+
 static int search_change(const struct compiled *w, size_t n, int manual, struct instant t,
                          struct instant *when)
 {
@@ -670,13 +743,18 @@ static int search_change(const struct compiled *w, size_t n, int manual, struct 
 		free(scratch);
 		return 1;
 	}
+	if (forever_denied(w, n, manual)) {
+		free(scratch);
+		return 0;
+	}
 	for (steps = 0; steps < MAX_SEARCH_STEPS; steps++) {
 		struct instant b = { 0, 0 }, after;
 		int found = 0;
 		size_t i;
 
 		for (i = 0; i < n; i++)
-			window_candidates(&w[i], t, &b, &found);
+			if (w[i].cover == COVER_NONE)
+				window_candidates(&w[i], t, &b, &found);
 		if (!found || b.sec > limit)
 			break;
 		/*
@@ -745,7 +823,8 @@ static struct instant steady_until(const struct compiled *w, size_t n, struct in
 		if (active_at(&w[i], t) != active_at(&w[i], instant_add(t, 1)))
 			return t;
 	for (i = 0; i < n; i++)
-		window_candidates(&w[i], t, &until, &found);
+		if (w[i].cover != COVER_ALWAYS)
+			window_candidates(&w[i], t, &until, &found);
 	return found ? until : (struct instant){ INT64_MAX, 0 };
 }
 

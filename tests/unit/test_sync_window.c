@@ -636,6 +636,27 @@ static const struct {
 	{ "a window that fires every minute stays open",
 	  "[{'kind':'allow','schedule':'* * * * *','duration':'1h','applications':['*']}]",
 	  "2026-06-10T00:00:00Z", 0, NULL },
+	{ "a change freeze that never lifts (every minute for 1h) never changes",
+	  "[{'kind':'deny','schedule':'* * * * *','duration':'1h','applications':['*']},"
+	  "{'kind':'allow','schedule':'0 9 * * 1-5','duration':'8h','applications':['*']}]",
+	  "2026-06-10T00:00:00Z", 0, NULL },
+	{ "a daily 24h freeze across the autumn DST change never lifts",
+	  "[{'kind':'deny','schedule':'0 0 * * *','duration':'24h','applications':['*'],"
+	  "'timeZone':'Europe/Berlin'}]",
+	  "2026-10-24T12:00:00Z", 0, NULL },
+	{ "a daily 23h freeze does lift, at 23:00 local",
+	  "[{'kind':'deny','schedule':'0 0 * * *','duration':'23h','applications':['*'],"
+	  "'timeZone':'Europe/Berlin'}]",
+	  "2026-10-24T12:00:00Z", 0, "2026-10-24T21:00:00Z" },
+	{ "a never-ending freeze with manualSync: the allow window decides manual syncs",
+	  "[{'kind':'deny','schedule':'*/5 * * * *','duration':'5m','applications':['*'],"
+	  "'manualSync':true},"
+	  "{'kind':'deny','schedule':'0 9 * * 1-5','duration':'8h','applications':['*']}]",
+	  "2026-06-13T12:00:00Z", 1, "2026-06-15T09:00:00Z" },
+	{ "an every-minute allow window does not hide a monthly deny weeks ahead",
+	  "[{'kind':'allow','schedule':'* * * * *','duration':'5m','applications':['*']},"
+	  "{'kind':'deny','schedule':'15 3 1 * *','duration':'10m','applications':['*']}]",
+	  "2026-06-02T00:00:00Z", 0, "2026-07-01T03:15:00Z" },
 	{ "a leap-day window beyond the look-ahead",
 	  "[{'kind':'allow','schedule':'0 0 29 2 *','duration':'1h','applications':['*']}]",
 	  "2026-06-10T00:00:00Z", 0, NULL },
@@ -1003,6 +1024,29 @@ static void test_compiled_edges(void)
 	compiled_windows_can_sync_until(cw, &app1, 0, &inside, &v, &until, &err);
 	ok(v.allowed && until.tv_sec == at("2026-06-10T10:00:00Z").tv_sec,
 	   "inside the window: holds until it ends");
+	window_verdict_release(&v);
+	compiled_windows_free(cw);
+	sync_windows_release(&ws);
+
+	load("[{'kind':'deny','schedule':'* * * * *','duration':'1h','applications':['*']}]", &ws);
+	cw = sync_windows_compile(&ws);
+	compiled_windows_can_sync_until(cw, &app1, 0, &now, &v, &until, &err);
+	ok(!v.allowed && until.tv_sec == INT64_MAX,
+	   "a freeze that never lifts: denied for ever, not until the next minute");
+	window_verdict_release(&v);
+	compiled_windows_free(cw);
+	sync_windows_release(&ws);
+
+	load("[{'kind':'deny','schedule':'* * * * *','duration':'1m','applications':['*']}]", &ws);
+	cw = sync_windows_compile(&ws);
+	compiled_windows_can_sync_until(cw, &app1, 0, &inside, &v, &until, &err);
+	ok(v.allowed && until.tv_sec == inside.tv_sec,
+	   "every minute for 1m: open at each fire instant, so that verdict holds only then");
+	window_verdict_release(&v);
+	inside.tv_sec += 30;
+	compiled_windows_can_sync_until(cw, &app1, 0, &inside, &v, &until, &err);
+	ok(!v.allowed && until.tv_sec == inside.tv_sec + 30,
+	   "and closed between them until the next fire");
 	window_verdict_release(&v);
 	compiled_windows_free(cw);
 	sync_windows_release(&ws);
