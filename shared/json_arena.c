@@ -3,6 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && !defined(JSON_ARENA_NO_SIMD)
+#include <emmintrin.h>
+#define JSON_ARENA_SSE2
+#endif
+
 #include "arena.h"
 #include "errbuf.h"
 #include "json_arena.h"
@@ -11,6 +16,8 @@
 struct parser {
 	char *start, *p, *end;
 	struct arena *a;
+	cJSON *pool, *pool_end; /* zeroed nodes from a, not handed out yet */
+	size_t batch; /* nodes per refill of the pool */
 	int depth;
 	const char *error; /* what went wrong, at p */
 	const char *const *const *skip; /* paths left out of the tree, or NULL */
@@ -27,6 +34,20 @@ static cJSON *new_node(struct arena *a, int type)
 	return n;
 }
 
+/* One arena call for `batch` nodes: a node then costs a pointer bump. */
+__attribute__((noinline)) static void refill(struct parser *ps)
+{
+	ps->pool = arena_calloc(ps->a, ps->batch * sizeof(cJSON));
+	ps->pool_end = ps->pool + ps->batch;
+}
+
+static inline cJSON *parser_node(struct parser *ps)
+{
+	if (ps->pool == ps->pool_end)
+		refill(ps);
+	return ps->pool++;
+}
+
 static int fail(struct parser *ps, const char *what)
 {
 	if (!ps->error)
@@ -34,11 +55,30 @@ static int fail(struct parser *ps, const char *what)
 	return -1;
 }
 
-static void skip_ws(struct parser *ps)
+static int fail_at(struct parser *ps, char *p, const char *what)
 {
+	ps->p = p;
+	return fail(ps, what);
+}
+
+static inline void skip_ws(struct parser *ps)
+{
+	/* Compact JSON has no whitespace between tokens: one test settles it. */
+	if (ps->p < ps->end && (unsigned char)*ps->p > ' ')
+		return;
 	while (ps->p < ps->end &&
 	       (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
 		ps->p++;
+}
+
+/* Whether the next token starts with c; whitespace is skipped only when
+ * the byte at p is not c already. */
+static inline int at(struct parser *ps, char c)
+{
+	if (ps->p < ps->end && *ps->p == c)
+		return 1;
+	skip_ws(ps);
+	return ps->p < ps->end && *ps->p == c;
 }
 
 static int hex4(const char *s, unsigned *out)
@@ -82,144 +122,195 @@ static char *put_utf8(char *w, unsigned cp)
 	return w;
 }
 
-/* A \uXXXX escape (or a surrogate pair) at r (after the backslash-u) to w. */
-static int unicode_escape(struct parser *ps, char **r, char **w)
+/* The \uXXXX escape (or surrogate pair) at *r, after the backslash-u. */
+static int unicode_escape(struct parser *ps, char **r, unsigned *cp)
 {
-	unsigned cp, lo;
+	unsigned lo;
 
-	if (ps->end - *r < 4 || hex4(*r, &cp))
-		return fail(ps, "bad \\u escape");
+	if (ps->end - *r < 4 || hex4(*r, cp))
+		return fail_at(ps, *r, "bad \\u escape");
 	*r += 4;
-	if (cp >= 0xdc00 && cp <= 0xdfff)
-		return fail(ps, "lone low surrogate");
-	if (cp >= 0xd800 && cp <= 0xdbff) {
+	if (*cp >= 0xdc00 && *cp <= 0xdfff)
+		return fail_at(ps, *r, "lone low surrogate");
+	if (*cp >= 0xd800 && *cp <= 0xdbff) {
 		if (ps->end - *r < 6 || (*r)[0] != '\\' || (*r)[1] != 'u' || hex4(*r + 2, &lo) ||
 		    lo < 0xdc00 || lo > 0xdfff)
-			return fail(ps, "unpaired high surrogate");
+			return fail_at(ps, *r, "unpaired high surrogate");
 		*r += 6;
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
 	}
-	*w = put_utf8(*w, cp);
 	return 0;
 }
 
-/* Decodes escapes from r on, writing at w (never ahead of r), to the quote. */
-static char *decode_escaped(struct parser *ps, char *r, char *w)
+/* The escape at *r, after a backslash and before the end: its code point. */
+static int escape(struct parser *ps, char **r, unsigned *cp)
 {
-	while (r < ps->end) {
-		unsigned char c = (unsigned char)*r;
+	/* Pairs: the letter after the backslash, the byte it stands for. */
+	static const char plain[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
 
-		if (c == '"') {
-			*w = '\0';
-			ps->p = r + 1;
-			return w;
-		}
-		if (c < 0x20) {
-			ps->p = r;
-			fail(ps, "control character in string");
-			return NULL;
-		}
-		if (c != '\\') {
-			*w++ = *r++;
-			continue;
-		}
-		if (++r >= ps->end)
-			break;
-		switch (*r++) {
-		case '"':
-			*w++ = '"';
-			break;
-		case '\\':
-			*w++ = '\\';
-			break;
-		case '/':
-			*w++ = '/';
-			break;
-		case 'b':
-			*w++ = '\b';
-			break;
-		case 'f':
-			*w++ = '\f';
-			break;
-		case 'n':
-			*w++ = '\n';
-			break;
-		case 'r':
-			*w++ = '\r';
-			break;
-		case 't':
-			*w++ = '\t';
-			break;
-		case 'u':
-			if (unicode_escape(ps, &r, &w)) {
-				ps->p = r;
-				return NULL;
-			}
-			break;
-		default:
-			ps->p = r - 1;
-			fail(ps, "bad escape");
-			return NULL;
+	if (**r == 'u') {
+		++*r;
+		return unicode_escape(ps, r, cp);
+	}
+	for (size_t i = 0; i < sizeof(plain) - 1; i += 2) {
+		if (**r == plain[i]) {
+			*cp = (unsigned char)plain[i + 1];
+			++*r;
+			return 0;
 		}
 	}
-	ps->p = ps->end;
-	fail(ps, "unterminated string");
-	return NULL;
+	return fail_at(ps, *r, "bad escape");
 }
 
+#ifdef JSON_ARENA_SSE2
+#define BLOCK 16
+
+/* Bit i set when byte i of the 16 at r is '"', '\\' or below 0x20. */
+static inline uint64_t block_specials(const char *r)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)r);
+	/* byte ^ 2 is at most 0x20 for exactly the control bytes (which it
+	 * permutes) and '"' (0x22 becomes 0x20): one unsigned compare,
+	 * min(x, 0x20) == x, finds both. */
+	__m128i low = _mm_xor_si128(v, _mm_set1_epi8(0x02));
+
+	low = _mm_cmpeq_epi8(_mm_min_epu8(low, _mm_set1_epi8(0x20)), low);
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+}
+
+static inline size_t first_special(uint64_t m)
+{
+	return (unsigned)__builtin_ctzll(m);
+}
+#else
+#define BLOCK 8
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* Non-zero when one of the 8 bytes in w is '"', '\\' or below 0x20. */
-static uint64_t special_bytes(uint64_t w)
+/* Bit 8i+7 set when byte i of the 8 at r is '"', '\\' or below 0x20; a
+ * false flag can only follow a true one (through a borrow), so the lowest
+ * flag is the first special byte. */
+static inline uint64_t block_specials(const char *r)
 {
-	uint64_t quote = w ^ (ONES * '"'), bslash = w ^ (ONES * '\\');
+	uint64_t w, quote, bslash;
 
+	memcpy(&w, r, sizeof(w));
+	if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+		w = __builtin_bswap64(w); /* byte 0 lowest, as below */
+	quote = w ^ (ONES * '"');
+	bslash = w ^ (ONES * '\\');
 	return ((quote - ONES) & ~quote & HIGHS) | ((bslash - ONES) & ~bslash & HIGHS) |
 	       ((w - ONES * 0x20) & ~w & HIGHS);
+}
+
+static inline size_t first_special(uint64_t m)
+{
+	return (unsigned)__builtin_ctzll(m) >> 3;
+}
+#endif
+
+static inline int special(char c)
+{
+	return (unsigned char)c < 0x20 || c == '"' || c == '\\';
+}
+
+/* The first '"', '\\' or control byte in [r, end), or end. */
+static char *find_special(char *r, const char *end)
+{
+	for (; end - r >= BLOCK; r += BLOCK) {
+		uint64_t m = block_specials(r);
+
+		if (m)
+			return r + first_special(m);
+	}
+	while (r < end && !special(*r))
+		r++;
+	return r;
+}
+
+/* The closing quote when the string from r has no escape and ends a block
+ * or more before the end of the buffer (almost all do); NULL otherwise. */
+static inline char *quick_quote(char *r, const char *end)
+{
+	const char *last;
+
+	if (end - r < BLOCK)
+		return NULL;
+	last = end - BLOCK;
+	do {
+		uint64_t m = block_specials(r);
+
+		if (m) {
+			r += first_special(m);
+			return *r == '"' ? r : NULL;
+		}
+		r += BLOCK;
+	} while (r <= last);
+	return NULL;
+}
+
+/*
+ * A string from r, after its opening quote, to its closing one: escapes
+ * are checked, and decoded to w (never ahead of r) unless w is NULL.  For
+ * the strings quick_quote() does not settle.
+ */
+__attribute__((noinline)) static int string_tail(struct parser *ps, char *r, char *w)
+{
+	unsigned cp;
+
+	for (;;) {
+		char *q = find_special(r, ps->end);
+
+		if (w) {
+			if (w != r)
+				memmove(w, r, (size_t)(q - r));
+			w += q - r;
+		}
+		r = q;
+		if (r < ps->end && *r == '"') {
+			if (w)
+				*w = '\0';
+			ps->p = r + 1;
+			return 0;
+		}
+		if (r < ps->end && *r != '\\')
+			return fail_at(ps, r, "control character in string");
+		if (r == ps->end || ++r == ps->end)
+			return fail_at(ps, r, "unterminated string");
+		if (escape(ps, &r, &cp))
+			return -1;
+		if (w)
+			w = put_utf8(w, cp);
+	}
+}
+
+/* parse_string() when quick_quote() did not find the end. */
+__attribute__((noinline)) static char *parse_string_slow(struct parser *ps, char *s)
+{
+	return string_tail(ps, s, s) ? NULL : s;
 }
 
 /* At the opening quote: the string, decoded and NUL-terminated in place. */
 static char *parse_string(struct parser *ps)
 {
-	char *s = ps->p + 1, *r = s;
+	char *s = ps->p + 1, *q = quick_quote(s, ps->end);
 
-	for (;;) {
-		unsigned char c;
+	if (!q)
+		return parse_string_slow(ps, s);
+	*q = '\0';
+	ps->p = q + 1;
+	return s;
+}
 
-		/* Eight bytes at a time; on a little-endian machine the lowest
-		 * flagged byte is the first special one (a false flag can only
-		 * follow a true one, through a borrow). */
-		if (ps->end - r >= 8 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
-			uint64_t w, m;
+/* parse_string() without decoding: the buffer is left as it is. */
+static int skip_string(struct parser *ps)
+{
+	char *q = quick_quote(ps->p + 1, ps->end);
 
-			memcpy(&w, r, sizeof(w));
-			if (!(m = special_bytes(w))) {
-				r += 8;
-				continue;
-			}
-			r += __builtin_ctzll(m) >> 3;
-		} else {
-			while (r < ps->end && (unsigned char)*r >= 0x20 && *r != '"' && *r != '\\')
-				r++;
-			if (r == ps->end) {
-				ps->p = r;
-				fail(ps, "unterminated string");
-				return NULL;
-			}
-		}
-		c = (unsigned char)*r;
-		if (c == '"') {
-			*r = '\0';
-			ps->p = r + 1;
-			return s;
-		}
-		if (c == '\\')
-			return decode_escaped(ps, r, r) ? s : NULL;
-		ps->p = r;
-		fail(ps, "control character in string");
-		return NULL;
-	}
+	if (!q)
+		return string_tail(ps, ps->p + 1, NULL);
+	ps->p = q + 1;
+	return 0;
 }
 
 static int digits(struct parser *ps)
@@ -229,6 +320,32 @@ static int digits(struct parser *ps)
 	while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
 		ps->p++;
 	return ps->p > from ? 0 : fail(ps, "bad number");
+}
+
+/* Moves past the number at p; *simple is cleared by a fraction or exponent. */
+static int scan_number(struct parser *ps, int *simple)
+{
+	if (ps->p < ps->end && *ps->p == '-')
+		ps->p++;
+	if (ps->p < ps->end && *ps->p == '0')
+		ps->p++;
+	else if (digits(ps))
+		return -1;
+	if (ps->p < ps->end && *ps->p == '.') {
+		ps->p++;
+		*simple = 0;
+		if (digits(ps))
+			return -1;
+	}
+	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+		ps->p++;
+		*simple = 0;
+		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+			ps->p++;
+		if (digits(ps))
+			return -1;
+	}
+	return 0;
 }
 
 static void set_number(cJSON *n, double d)
@@ -247,26 +364,8 @@ static int parse_number(struct parser *ps, cJSON *n)
 	char *from = ps->p, tmp[64], *copy;
 	int simple = 1;
 
-	if (ps->p < ps->end && *ps->p == '-')
-		ps->p++;
-	if (ps->p < ps->end && *ps->p == '0')
-		ps->p++;
-	else if (digits(ps))
+	if (scan_number(ps, &simple))
 		return -1;
-	if (ps->p < ps->end && *ps->p == '.') {
-		ps->p++;
-		simple = 0;
-		if (digits(ps))
-			return -1;
-	}
-	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
-		ps->p++;
-		simple = 0;
-		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
-			ps->p++;
-		if (digits(ps))
-			return -1;
-	}
 	n->type = cJSON_Number;
 	if (simple && ps->p - from <= 16) {
 		long long v = 0;
@@ -318,17 +417,15 @@ static int enter(struct parser *ps)
 	if (++ps->depth > CJSON_NESTING_LIMIT)
 		return fail(ps, "nested too deeply");
 	ps->p++;
-	skip_ws(ps);
 	return 0;
 }
 
-/* After a member or element: 1 at ',', 0 at the closing bracket, -1 else. */
-static int next_or_close(struct parser *ps, char close, const char *what)
+/* After a member or element: 1 at ',', 0 at the closing bracket, -1 else.
+ * The whitespace after ',' is left to the key or value that follows. */
+static inline int next_or_close(struct parser *ps, char close, const char *what)
 {
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == ',') {
+	if (at(ps, ',')) {
 		ps->p++;
-		skip_ws(ps);
 		return 1;
 	}
 	if (ps->p < ps->end && *ps->p == close) {
@@ -339,6 +436,28 @@ static int next_or_close(struct parser *ps, char close, const char *what)
 	return fail(ps, what);
 }
 
+/* After enter(): 1 when the container is empty (and now closed). */
+static inline int empty(struct parser *ps, char close)
+{
+	if (at(ps, close)) {
+		ps->p++;
+		ps->depth--;
+		return 1;
+	}
+	return 0;
+}
+
+/* parse_value() after a colon or comma: a string, the most common value,
+ * without a call. */
+static inline int parse_item(struct parser *ps, cJSON *n, uint32_t mask, int level)
+{
+	if (ps->p < ps->end && *ps->p == '"') {
+		n->type = cJSON_String;
+		return (n->valuestring = parse_string(ps)) ? 0 : -1;
+	}
+	return parse_value(ps, n, mask, level);
+}
+
 static int parse_array(struct parser *ps, cJSON *n)
 {
 	cJSON *last = NULL;
@@ -347,15 +466,12 @@ static int parse_array(struct parser *ps, cJSON *n)
 	n->type = cJSON_Array;
 	if (enter(ps))
 		return -1;
-	if (ps->p < ps->end && *ps->p == ']') {
-		ps->p++;
-		ps->depth--;
+	if (empty(ps, ']'))
 		return 0;
-	}
 	do {
-		cJSON *item = new_node(ps->a, cJSON_Invalid);
+		cJSON *item = parser_node(ps);
 
-		if (parse_value(ps, item, 0, 0))
+		if (parse_item(ps, item, 0, 0))
 			return -1;
 		append(n, &last, item);
 	} while ((more = next_or_close(ps, ']', "expected ',' or ']'")) == 1);
@@ -369,10 +485,11 @@ static uint32_t follow(struct parser *ps, uint32_t mask, int level, const char *
 	uint32_t out = 0;
 
 	*drop = 0;
-	for (int i = 0; i < MAX_SKIP && (mask >> i); i++) {
+	for (; mask; mask &= mask - 1) {
+		int i = __builtin_ctz(mask);
 		const char *const *path = ps->skip[i];
 
-		if (!((mask >> i) & 1) || path[level][0] != key[0] || strcmp(path[level], key))
+		if (path[level][0] != key[0] || strcmp(path[level], key))
 			continue;
 		if (!path[level + 1])
 			*drop = 1;
@@ -382,25 +499,53 @@ static uint32_t follow(struct parser *ps, uint32_t mask, int level, const char *
 	return out;
 }
 
+/* A key and the colon after it. */
+static char *parse_key(struct parser *ps)
+{
+	char *key;
+
+	if (!at(ps, '"')) {
+		fail(ps, "expected a key");
+		return NULL;
+	}
+	if (!(key = parse_string(ps)))
+		return NULL;
+	if (!at(ps, ':')) {
+		fail(ps, "expected ':'");
+		return NULL;
+	}
+	ps->p++;
+	return key;
+}
+
+static int skip_key(struct parser *ps)
+{
+	if (!at(ps, '"'))
+		return fail(ps, "expected a key");
+	if (skip_string(ps))
+		return -1;
+	if (!at(ps, ':'))
+		return fail(ps, "expected ':'");
+	ps->p++;
+	return 0;
+}
+
 static int parse_member(struct parser *ps, cJSON *n, cJSON **last, uint32_t mask, int level)
 {
-	cJSON *item = new_node(ps->a, cJSON_Invalid);
+	char *key = parse_key(ps);
+	cJSON *item;
 	uint32_t sub = 0;
 	int drop = 0;
 
-	if (ps->p >= ps->end || *ps->p != '"')
-		return fail(ps, "expected a key");
-	if (!(item->string = parse_string(ps)))
+	if (!key)
 		return -1;
-	skip_ws(ps);
-	if (ps->p >= ps->end || *ps->p != ':')
-		return fail(ps, "expected ':'");
-	ps->p++;
 	if (mask)
-		sub = follow(ps, mask, level, item->string, &drop);
+		sub = follow(ps, mask, level, key, &drop);
 	if (drop)
 		return skip_value(ps);
-	if (parse_value(ps, item, sub, level + 1))
+	item = parser_node(ps);
+	item->string = key;
+	if (parse_item(ps, item, sub, level + 1))
 		return -1;
 	append(n, last, item);
 	return 0;
@@ -414,11 +559,8 @@ static int parse_object(struct parser *ps, cJSON *n, uint32_t mask, int level)
 	n->type = cJSON_Object;
 	if (enter(ps))
 		return -1;
-	if (ps->p < ps->end && *ps->p == '}') {
-		ps->p++;
-		ps->depth--;
+	if (empty(ps, '}'))
 		return 0;
-	}
 	do {
 		if (parse_member(ps, n, &last, mask, level))
 			return -1;
@@ -426,13 +568,10 @@ static int parse_object(struct parser *ps, cJSON *n, uint32_t mask, int level)
 	return more;
 }
 
-/* Strings, numbers and literals. */
+/* Numbers and literals. */
 static int parse_scalar(struct parser *ps, cJSON *n)
 {
 	switch (*ps->p) {
-	case '"':
-		n->type = cJSON_String;
-		return (n->valuestring = parse_string(ps)) ? 0 : -1;
 	case 't':
 		n->type = cJSON_True;
 		n->valueint = 1;
@@ -455,52 +594,83 @@ static int parse_value(struct parser *ps, cJSON *n, uint32_t mask, int level)
 	skip_ws(ps);
 	if (ps->p >= ps->end)
 		return fail(ps, "unexpected end");
-	if (*ps->p == '{')
+	switch (*ps->p) {
+	case '"':
+		n->type = cJSON_String;
+		return (n->valuestring = parse_string(ps)) ? 0 : -1;
+	case '{':
 		return parse_object(ps, n, mask, level);
-	if (*ps->p == '[')
+	case '[':
 		return parse_array(ps, n);
-	return parse_scalar(ps, n);
+	default:
+		return parse_scalar(ps, n);
+	}
+}
+
+/* skip_value() of the rest of a member or element: strings, the most
+ * common values, without a call. */
+static inline int skip_item(struct parser *ps)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == '"')
+		return skip_string(ps);
+	return skip_value(ps);
+}
+
+/* skip_value() of an object, after enter(). */
+static int skip_object(struct parser *ps)
+{
+	int more;
+
+	if (empty(ps, '}'))
+		return 0;
+	do {
+		if (skip_key(ps) || skip_item(ps))
+			return -1;
+	} while ((more = next_or_close(ps, '}', "expected ',' or '}'")) == 1);
+	return more;
+}
+
+/* skip_value() of an array, after enter(). */
+static int skip_array(struct parser *ps)
+{
+	int more;
+
+	if (empty(ps, ']'))
+		return 0;
+	do {
+		if (skip_item(ps))
+			return -1;
+	} while ((more = next_or_close(ps, ']', "expected ',' or ']'")) == 1);
+	return more;
 }
 
 /* Checks a value as parse_value() would, without building it. */
 static int skip_value(struct parser *ps)
 {
-	char close;
-	int more;
+	int simple;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end)
 		return fail(ps, "unexpected end");
-	if (*ps->p != '{' && *ps->p != '[') {
-		cJSON scratch = { 0 };
-
-		return parse_scalar(ps, &scratch);
+	switch (*ps->p) {
+	case '"':
+		return skip_string(ps);
+	case '{':
+		return enter(ps) ? -1 : skip_object(ps);
+	case '[':
+		return enter(ps) ? -1 : skip_array(ps);
+	case 't':
+		return literal(ps, "true", 4);
+	case 'f':
+		return literal(ps, "false", 5);
+	case 'n':
+		return literal(ps, "null", 4);
+	default:
+		if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
+			return scan_number(ps, &simple);
+		return fail(ps, "unexpected character");
 	}
-	close = *ps->p == '{' ? '}' : ']';
-	if (enter(ps))
-		return -1;
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
-		ps->depth--;
-		return 0;
-	}
-	do {
-		if (close == '}') {
-			if (ps->p >= ps->end || *ps->p != '"')
-				return fail(ps, "expected a key");
-			if (!parse_string(ps))
-				return -1;
-			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':')
-				return fail(ps, "expected ':'");
-			ps->p++;
-		}
-		if (skip_value(ps))
-			return -1;
-	} while ((more = next_or_close(ps, close,
-	                               close == '}' ? "expected ',' or '}'"
-	                                            : "expected ',' or ']'")) == 1);
-	return more;
 }
 
 static uint32_t all_paths(const char *const *const *skip)
@@ -516,8 +686,11 @@ static uint32_t all_paths(const char *const *const *skip)
 static cJSON *parse_all(struct arena *a, char *buf, size_t len, const char *const *const *skip,
                         struct errbuf *err)
 {
-	struct parser ps = { buf, buf, buf + len, a, 0, NULL, skip };
-	cJSON *root = new_node(a, cJSON_Invalid);
+	/* The nodes left in the pool at the end are lost: a batch is kept
+	 * to len bytes of nodes at most. */
+	size_t batch = len / sizeof(cJSON) < 32 ? len / sizeof(cJSON) + 1 : 32;
+	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, batch, 0, NULL, skip };
+	cJSON *root = parser_node(&ps);
 
 	if (!parse_value(&ps, root, all_paths(skip), 0)) {
 		skip_ws(&ps);
@@ -543,8 +716,10 @@ cJSON *json_arena_parse_except(struct arena *a, char *buf, size_t len,
 cJSON *json_arena_parse_prefix(struct arena *a, char *buf, size_t len, size_t *used,
                                struct errbuf *err)
 {
-	struct parser ps = { buf, buf, buf + len, a, 0, NULL, NULL };
-	cJSON *root = new_node(a, cJSON_Invalid);
+	/* Called value after value on one arena (a file of many documents):
+	 * one node at a time, so that nothing is lost between them. */
+	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, 1, 0, NULL, NULL };
+	cJSON *root = parser_node(&ps);
 
 	if (!parse_value(&ps, root, 0, 0)) {
 		*used = (size_t)(ps.p - ps.start);

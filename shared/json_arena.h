@@ -30,7 +30,8 @@ struct errbuf;
 cJSON *json_arena_parse(struct arena *a, char *buf, size_t len, struct errbuf *err);
 /*
  * json_arena_parse(), leaving out of the tree the members at the `skip`
- * paths, which are still checked (a malformed one fails the parse).  A
+ * paths, which are still checked (a malformed one fails the parse, with
+ * the same error) but not decoded: their bytes in buf stay as they are.  A
  * path is a NULL-terminated list of object keys from the root, such as
  * {"request", "object", "status", NULL}; `skip` is a NULL-terminated list
  * of at most 32 paths.  For documents of which a reader needs only parts:

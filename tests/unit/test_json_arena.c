@@ -4,6 +4,29 @@
 
 #include "arena.h"
 #include "errbuf.h"
+
+/*
+ * The portable build of the parser (JSON_ARENA_NO_SIMD: no SSE2 string
+ * scanner) under other names, next to the library's, so that both are
+ * tested on any machine.
+ */
+#define JSON_ARENA_NO_SIMD
+#define json_arena_parse portable_parse
+#define json_arena_parse_except portable_parse_except
+#define json_arena_parse_prefix portable_parse_prefix
+#define json_arena_new portable_new
+#define json_arena_append portable_append
+#define json_arena_copy portable_copy
+#define json_arena_copy_size portable_copy_size
+#include "json_arena.c"
+#undef json_arena_parse
+#undef json_arena_parse_except
+#undef json_arena_parse_prefix
+#undef json_arena_new
+#undef json_arena_append
+#undef json_arena_copy
+#undef json_arena_copy_size
+#undef JSON_ARENA_H
 #include "json_arena.h"
 
 /* Valid documents: the arena tree must print as cJSON's own tree does. */
@@ -220,6 +243,286 @@ static void test_build(void)
 	arena_release(&a);
 }
 
+typedef cJSON *except_fn(struct arena *, char *, size_t, const char *const *const *, struct errbuf *);
+
+static const struct {
+	const char *name;
+	except_fn *parse;
+} parsers[] = {
+	{ "library", json_arena_parse_except },
+	{ "portable", portable_parse_except },
+};
+
+/* The tree printed, or "error: ..." (malloc'd), of text parsed from a
+ * buffer of exactly len bytes, so that a read past its end is caught. */
+static char *outcome(except_fn *parse, const char *text, size_t len, const char *const *const *skip)
+{
+	struct arena a = ARENA_INIT(0);
+	struct errbuf err;
+	char *buf = malloc(len ? len : 1), *out;
+	cJSON *t;
+
+	memcpy(buf, text, len);
+	errbuf_clear(&err);
+	t = parse(&a, buf, len, skip, &err);
+	if (t) {
+		out = cJSON_PrintUnformatted(t);
+	} else {
+		out = malloc(strlen(err.msg) + 8);
+		sprintf(out, "error: %s", err.msg);
+	}
+	arena_release(&a);
+	free(buf);
+	return out;
+}
+
+/* Both builds give the same trees and the same errors. */
+static void test_portable(void)
+{
+	size_t n = CJSON_NESTING_LIMIT + 1;
+	char *deep = malloc(2 * n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		deep[i] = '[';
+		deep[2 * n - 1 - i] = ']';
+	}
+	deep[2 * n] = '\0';
+	for (size_t i = 0;
+	     i < sizeof(valid) / sizeof(*valid) + sizeof(invalid) / sizeof(*invalid) + 1; i++) {
+		const char *text = i < sizeof(valid) / sizeof(*valid) ? valid[i] : deep;
+		char *lib, *port;
+
+		if (i >= sizeof(valid) / sizeof(*valid) &&
+		    i - sizeof(valid) / sizeof(*valid) < sizeof(invalid) / sizeof(*invalid))
+			text = invalid[i - sizeof(valid) / sizeof(*valid)].text;
+		lib = outcome(json_arena_parse_except, text, strlen(text), NULL);
+		port = outcome(portable_parse_except, text, strlen(text), NULL);
+		is_str(port, lib, "the portable build agrees: %.40s", text);
+		free(lib);
+		free(port);
+	}
+	free(deep);
+}
+
+/* What parsing the JSON string literal body (between quotes, closed when
+ * `closed`) should give: the decoding of cJSON, or an error at its offset
+ * in "  \"body\"" (two spaces ahead of the string). */
+static char *expected_string(const char *body, size_t len, int closed)
+{
+	char *text = malloc(len + 3), *out;
+	cJSON *ref;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (c == '\\' && i + 1 < len && body[i + 1] == 'x') {
+			out = malloc(64);
+			sprintf(out, "error: bad escape at byte %zu", i + 4);
+			return free(text), out;
+		}
+		if (c == '\\') {
+			i++;
+			continue;
+		}
+		if (c < 0x20) {
+			out = malloc(64);
+			sprintf(out, "error: control character in string at byte %zu", i + 3);
+			return free(text), out;
+		}
+	}
+	if (!closed) {
+		out = malloc(64);
+		sprintf(out, "error: unterminated string at byte %zu", len + 3);
+		return free(text), out;
+	}
+	text[0] = '"';
+	memcpy(text + 1, body, len);
+	text[len + 1] = '"';
+	text[len + 2] = '\0';
+	ref = cJSON_Parse(text);
+	out = cJSON_PrintUnformatted(ref);
+	cJSON_Delete(ref);
+	free(text);
+	return out;
+}
+
+/* Compares the parse of one string body, at the end of the buffer and
+ * before `trail` spaces, by both builds, built and skipped; 1 when all agree. */
+static int check_string(const char *body, size_t len, int closed, size_t trail)
+{
+	static const char *const key[] = { "s", NULL };
+	static const char *const *const skip[] = { key, NULL };
+	char *want = expected_string(body, len, closed), *text = malloc(len + trail + 16);
+	char *member = malloc(len + trail + 16), *got = NULL;
+	size_t n = 0, m = 0;
+	int good = 1;
+
+	n = (size_t)sprintf(text, "  \"");
+	m = (size_t)sprintf(member, "{\"s\":\"");
+	memcpy(text + n, body, len);
+	memcpy(member + m, body, len);
+	n += len;
+	m += len;
+	if (closed) {
+		text[n++] = '"';
+		member[m++] = '"';
+		member[m++] = '}';
+	}
+	memset(text + n, ' ', trail);
+	n += trail;
+	for (size_t i = 0; i < sizeof(parsers) / sizeof(*parsers) && good; i++) {
+		char *whole, *skipped;
+
+		got = outcome(parsers[i].parse, text, closed ? n : len + 3, NULL);
+		good = !strcmp(got, want);
+		/* A skipped string is checked exactly as a built one. */
+		whole = outcome(parsers[i].parse, member, m, NULL);
+		skipped = outcome(parsers[i].parse, member, m, skip);
+		good = good && !strcmp(skipped, strncmp(whole, "error", 5) ? "{}" : whole);
+		if (!good)
+			printf("# %s: '%.*s' (%zu trailing): got '%s', want '%s'; skipped '%s'\n",
+			       parsers[i].name, (int)len, body, trail, got, want, skipped);
+		free(whole);
+		free(skipped);
+		free(got);
+	}
+	free(want);
+	free(text);
+	free(member);
+	return good;
+}
+
+/*
+ * Strings of every length up to 40 with a special sequence at every
+ * position, so that it falls everywhere in the scanners' 16- and 8-byte
+ * blocks, with the closing quote from the end of the buffer to a block
+ * after it.  The filler runs through the bytes around '"' and 0x20.
+ */
+static void test_string_blocks(void)
+{
+	static const struct {
+		const char *name, *seq;
+	} specials[] = {
+		{ "plain", "" },
+		{ "escaped quote", "\\\"" },
+		{ "escaped backslash", "\\\\" },
+		{ "\\u escape", "\\u00e9" },
+		{ "surrogate pair", "\\ud83d\\ude00" },
+		{ "newline", "\n" },
+		{ "control byte 0x1f", "\x1f" },
+		{ "control byte 0x01", "\x01" },
+		{ "bad escape", "\\x" },
+		{ "UTF-8", "caf\xc3\xa9" },
+		{ "DEL and high bytes", "\x7f\x80\xff" },
+	};
+	static const char filler[] = " !#$%&'()*+,-./0123456789:;<=>?@[]^_`{|}~aZ";
+	char body[64];
+
+	for (size_t s = 0; s < sizeof(specials) / sizeof(*specials); s++) {
+		size_t seq = strlen(specials[s].seq), bad = 0;
+
+		for (size_t len = seq; len <= 40; len++) {
+			for (size_t at = 0; at + seq <= len; at++) {
+				for (size_t i = 0; i < len; i++)
+					body[i] = filler[(i + len) % (sizeof(filler) - 1)];
+				memcpy(body + at, specials[s].seq, seq);
+				for (size_t trail = 0; trail <= 17; trail++)
+					bad += !check_string(body, len, 1, trail);
+				bad += !check_string(body, len, 0, 0);
+				if (!seq)
+					break;
+			}
+		}
+		ok(!bad, "strings with %s at every block position (%zu wrong)", specials[s].name,
+		   bad);
+	}
+}
+
+/* Errors inside skipped values: the same message and byte as when built. */
+static void test_skip_errors(void)
+{
+	static const char *const key[] = { "x", NULL };
+	static const char *const *const skip[] = { key, NULL };
+	static const char *const values[] = {
+		"[1,]",
+		"[1 2]",
+		"{\"a\" 1}",
+		"{\"a\":1,}",
+		"{,}",
+		"{\"a\":1 \"b\":2}",
+		"\"\\x\"",
+		"\"\\u12\"",
+		"\"\\u12",
+		"\"\\ud800\"",
+		"\"\\ud800\\u0041\"",
+		"\"\\udc00\"",
+		"\"a\\",
+		"\"a\x01\"",
+		"\"abc",
+		"tru",
+		"nul",
+		"fals",
+		"-",
+		"1.",
+		"1e",
+		"01",
+		"'a'",
+		"",
+		" ",
+		"[",
+		"{",
+		"[{\"k\":[\"0123456789abcdef\\q\"]}]",
+		" { \"a\" : [ 1 , \"x\" , true , null , -0.5e+3 ] } ",
+		"{\"a\":{\"b\":{},\"c\":[]},\"d\":[[],{}]}",
+		"\"0123456789abcdef0123456789\\u00e9\\n\"",
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++) {
+		for (size_t j = 0; j < sizeof(parsers) / sizeof(*parsers); j++) {
+			size_t n = (size_t)snprintf(text, sizeof(text), "{\"x\":%s,\"y\":2}",
+			                            values[i]);
+			char *whole = outcome(parsers[j].parse, text, n, NULL);
+			char *skipped = outcome(parsers[j].parse, text, n, skip);
+
+			is_str(skipped, strncmp(whole, "error", 5) ? "{\"y\":2}" : whole,
+			       "%s: skipped %s is checked as built", parsers[j].name, values[i]);
+			free(whole);
+			free(skipped);
+		}
+	}
+}
+
+/* Nodes come from the arena in batches: trees of many nodes and tiny ones. */
+static void test_batches(void)
+{
+	char *text = malloc(8192), *mine;
+	size_t n = 0;
+	cJSON *ref;
+
+	n += (size_t)sprintf(text + n, "[");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)sprintf(text + n, "%s{\"k%d\":[%d,\"v\"]}", i ? "," : "", i, i);
+	n += (size_t)sprintf(text + n, "]");
+	ref = cJSON_Parse(text);
+	mine = cJSON_PrintUnformatted(ref);
+	for (size_t i = 0; i < sizeof(parsers) / sizeof(*parsers); i++) {
+		char *got = outcome(parsers[i].parse, text, n, NULL);
+
+		is_str(got, mine, "%s: 1200 nodes, many batches", parsers[i].name);
+		free(got);
+	}
+	for (size_t i = 0; i < sizeof(parsers) / sizeof(*parsers); i++) {
+		char *got = outcome(parsers[i].parse, "[1]", 3, NULL);
+
+		is_str(got, "[1]", "%s: a tiny document", parsers[i].name);
+		free(got);
+	}
+	cJSON_Delete(ref);
+	free(mine);
+	free(text);
+}
+
 int main(void)
 {
 	test_valid();
@@ -229,5 +532,9 @@ int main(void)
 	test_build();
 	test_prefix();
 	test_except();
+	test_portable();
+	test_string_blocks();
+	test_skip_errors();
+	test_batches();
 	return tap_done();
 }
