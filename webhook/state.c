@@ -1,4 +1,5 @@
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,9 +11,23 @@ struct entry {
 	struct state_obj *obj;
 };
 
+/* A slot of the index: an entry's key hash and 1 + its position, or 0. */
+struct slot {
+	uint32_t hash, pos;
+};
+
+/*
+ * Sorted by (ns, name) for the listing order, and indexed by a hash table
+ * for lookups, which every request makes: a bsearch among 20,000
+ * Applications is some 30 strcmp calls, a probe usually one pair.  The
+ * hashes are the objects' own (state_obj_hash), worked out once per
+ * object, not once per snapshot.
+ */
 struct entries {
 	struct entry *v;
 	size_t nr, alloc;
+	struct slot *index; /* built by seal; NULL before */
+	size_t mask; /* index size - 1 */
 };
 
 struct state_snapshot {
@@ -29,6 +44,19 @@ struct state_snapshot *state_snapshot_new(void)
 	return s;
 }
 
+/* FNV-1a over ns, a NUL and name. */
+uint32_t state_key_hash(const char *ns, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)ns; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	h *= 16777619u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
 int state_snapshot_add_obj(struct state_snapshot *s, struct state_obj *o)
 {
 	struct entries *e;
@@ -39,6 +67,9 @@ int state_snapshot_add_obj(struct state_snapshot *s, struct state_obj *o)
 		e = &s->projects;
 	else
 		return 0;
+	/* Added after sealing: back to the (unsorted) bsearch, as before the index. */
+	free(e->index);
+	e->index = NULL;
 	if (e->nr == e->alloc) {
 		e->alloc = e->alloc ? 2 * e->alloc : 16;
 		e->v = xrealloc(e->v, e->alloc * sizeof(*e->v));
@@ -112,21 +143,57 @@ static void sort_entries(struct entries *e)
 	dedupe(e);
 }
 
+/* Open addressing, linear probing, at most two thirds full; keys are
+ * distinct once sorted and deduplicated. */
+static void index_entries(struct entries *e)
+{
+	size_t size = 16;
+
+	while (2 * size < 3 * e->nr)
+		size *= 2;
+	free(e->index);
+	e->index = xcalloc(size, sizeof(*e->index));
+	e->mask = size - 1;
+	for (size_t i = 0; i < e->nr; i++) {
+		uint32_t h = state_obj_hash(e->v[i].obj);
+		size_t at = h & e->mask;
+
+		while (e->index[at].pos)
+			at = (at + 1) & e->mask;
+		e->index[at].hash = h;
+		e->index[at].pos = (uint32_t)(i + 1);
+	}
+}
+
 void state_snapshot_seal(struct state_snapshot *s)
 {
 	sort_entries(&s->apps);
 	sort_entries(&s->projects);
+	index_entries(&s->apps);
+	index_entries(&s->projects);
 	s->sealed = 1;
 }
 
 static const struct state_obj *find(const struct entries *e, const char *ns, const char *name)
 {
 	struct entry key = { ns ? ns : "", name, NULL }, *hit;
+	uint32_t h;
 
 	if (!name || !e->nr)
 		return NULL;
-	hit = bsearch(&key, e->v, e->nr, sizeof(*e->v), entry_cmp);
-	return hit ? hit->obj : NULL;
+	if (!e->index) {
+		hit = bsearch(&key, e->v, e->nr, sizeof(*e->v), entry_cmp);
+		return hit ? hit->obj : NULL;
+	}
+	h = state_key_hash(key.ns, name);
+	for (size_t at = h & e->mask; e->index[at].pos; at = (at + 1) & e->mask) {
+		if (e->index[at].hash != h)
+			continue;
+		hit = &e->v[e->index[at].pos - 1];
+		if (!strcmp(hit->name, name) && !strcmp(hit->ns, key.ns))
+			return hit->obj;
+	}
+	return NULL;
 }
 
 const struct state_app *state_find_app(const struct state_snapshot *s, const char *ns,
@@ -168,6 +235,7 @@ static void free_entries(struct entries *e)
 	for (size_t i = 0; i < e->nr; i++)
 		state_obj_unref(e->v[i].obj);
 	free(e->v);
+	free(e->index);
 }
 
 void state_snapshot_unref(struct state_snapshot *s)

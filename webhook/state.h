@@ -29,6 +29,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 #include <cjson/cJSON.h>
 
@@ -84,6 +85,10 @@ void state_obj_unref(struct state_obj *o);
 /* metadata.namespace ("" when absent) and metadata.name (NULL when absent). */
 const char *state_obj_ns(const struct state_obj *o);
 const char *state_obj_name(const struct state_obj *o);
+/* state_key_hash() of its namespace and name ("" when absent), kept. */
+uint32_t state_obj_hash(const struct state_obj *o);
+/* The hash the snapshot's lookup index is keyed by. */
+uint32_t state_key_hash(const char *ns, const char *name);
 /* The record, or NULL when o is not of that kind. */
 const struct state_app *state_obj_app(const struct state_obj *o);
 const struct state_project *state_obj_project(const struct state_obj *o);

@@ -28,6 +28,7 @@ struct state_obj {
 	atomic_int refs;
 	enum obj_kind kind;
 	const char *ns, *name;
+	uint32_t hash; /* state_key_hash(ns, name) */
 	union {
 		struct state_app app;
 		struct state_project proj;
@@ -214,6 +215,7 @@ struct state_obj *state_obj_from_json(const cJSON *json)
 		o->ns = arena_strdup(&o->arena, o->ns);
 		o->name = dup_or_null(&o->arena, o->name);
 	}
+	o->hash = state_key_hash(o->ns, o->name ? o->name : "");
 	return o;
 }
 
@@ -253,6 +255,11 @@ const char *state_obj_ns(const struct state_obj *o)
 const char *state_obj_name(const struct state_obj *o)
 {
 	return o->name;
+}
+
+uint32_t state_obj_hash(const struct state_obj *o)
+{
+	return o->hash;
 }
 
 const struct state_app *state_obj_app(const struct state_obj *o)

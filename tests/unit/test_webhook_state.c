@@ -56,6 +56,51 @@ static void test_snapshot(void)
 	state_snapshot_unref(s);
 }
 
+/* Lookups go through a hash index built by seal: every object is found
+ * under its own namespace and name and under nothing else. */
+static void test_index(void)
+{
+	struct state_snapshot *s = state_snapshot_new();
+	const char *a = "argoproj.io/v1alpha1";
+	char ns[32], name[32], tag[32];
+	int found = 0, wrong = 0, missed = 0;
+
+	for (int i = 0; i < 5000; i++) {
+		snprintf(ns, sizeof(ns), "ns-%d", i % 7);
+		snprintf(name, sizeof(name), "app-%d", i);
+		snprintf(tag, sizeof(tag), "p%d", i);
+		state_snapshot_add(s, obj(a, "Application", i % 5 ? ns : NULL, name, tag));
+	}
+	state_snapshot_add(s, obj(a, "AppProject", "argocd", "default", "p"));
+	state_snapshot_seal(s);
+	for (int i = 0; i < 5000; i++) {
+		const struct state_app *app;
+
+		snprintf(ns, sizeof(ns), "ns-%d", i % 7);
+		snprintf(name, sizeof(name), "app-%d", i);
+		snprintf(tag, sizeof(tag), "p%d", i);
+		app = state_find_app(s, i % 5 ? ns : "", name);
+		found += app && !strcmp(app->project, tag);
+		snprintf(ns, sizeof(ns), "ns-%d", (i + 1) % 7);
+		wrong += state_find_app(s, ns, name) != NULL;
+		snprintf(name, sizeof(name), "app-%d", i + 5000);
+		missed += state_find_app(s, i % 5 ? ns : "", name) == NULL;
+	}
+	is_int(found, 5000, "every Application found by namespace and name");
+	is_int(wrong, 0, "none under another namespace");
+	is_int(missed, 5000, "names never added are not found");
+	ok(state_find_app(s, NULL, "app-0") && state_find_app(s, "", "app-5"),
+	   "a NULL namespace is the empty one");
+	ok(!state_find_app(s, "ns-0", ""), "an empty name");
+	ok(state_find_project(s, "argocd", "default") && !state_find_app(s, "argocd", "default"),
+	   "projects and Applications are apart");
+	state_snapshot_add(s, obj(a, "Application", "late", "one", "l"));
+	state_snapshot_seal(s);
+	ok(state_find_app(s, "late", "one") && state_find_app(s, "ns-3", "app-3"),
+	   "sealing again indexes what was added since");
+	state_snapshot_unref(s);
+}
+
 static void test_store(void)
 {
 	struct state_store st;
@@ -272,6 +317,7 @@ static void test_files(void)
 int main(void)
 {
 	test_snapshot();
+	test_index();
 	test_records();
 	test_store();
 	test_files();
