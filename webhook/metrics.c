@@ -8,20 +8,33 @@
 
 #define SERIES_CAP 2000
 #define NR_BUCKETS 13
+#define TABLE_SIZE 256 /* hash buckets per family, a power of two */
+#define MAX_LABELS 6
 
 static const double buckets[NR_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
 	                                    0.025,  0.05,    0.1,    0.25,  1,      2.5 };
 
+/*
+ * A series is found by its label values, hashed, not by its rendered
+ * label text: an update then costs a hash of a few short strings and
+ * one compare, and the text is rendered only when scraped.  Rendering is
+ * one-to-one (values are escaped), so equal values mean equal text.
+ */
 struct series {
-	struct series *next;
+	struct series *next; /* in creation order, for rendering */
+	struct series *chain; /* in its hash bucket */
+	unsigned long long hash;
 	unsigned long long value;
-	char labels[]; /* rendered: a="x",b="y" */
+	char values[]; /* the label values, each with its NUL, in label order */
 };
 
 struct family {
 	const char *name, *help;
+	const char *const *labels; /* label names */
+	size_t nr_labels;
 	struct series *head, **tail;
 	size_t nr;
+	struct series *table[TABLE_SIZE];
 };
 
 struct metrics {
@@ -33,13 +46,24 @@ struct metrics {
 	time_t cert_not_after;
 };
 
-static void family_init(struct family *f, const char *name, const char *help)
+static const char *const review_label_names[] = { "operation", "kind", "policy",
+	                                          "decision",  "mode", "dry_run" };
+static const char *const violation_label_names[] = { "policy", "mode", "operation", "kind",
+	                                             "dry_run" };
+static const char *const http_label_names[] = { "code" };
+static const char *const reload_label_names[] = { "result" };
+
+#define FAMILY_INIT(f, n, h, l) family_init(f, n, h, l, sizeof(l) / sizeof(*(l)))
+
+static void family_init(struct family *f, const char *name, const char *help,
+                        const char *const *labels, size_t nr_labels)
 {
+	memset(f, 0, sizeof(*f));
 	f->name = name;
 	f->help = help;
-	f->head = NULL;
+	f->labels = labels;
+	f->nr_labels = nr_labels;
 	f->tail = &f->head;
-	f->nr = 0;
 }
 
 static void family_free(struct family *f)
@@ -57,14 +81,14 @@ struct metrics *metrics_new(void)
 	struct metrics *m = xcalloc(1, sizeof(*m));
 
 	pthread_mutex_init(&m->lock, NULL);
-	family_init(&m->requests, "gitops_webhook_admission_requests_total",
-	            "AdmissionReviews judged, by deciding policy and decision.");
-	family_init(&m->violations, "gitops_webhook_policy_violations_total",
-	            "Policy violations found, in any mode.");
-	family_init(&m->http, "gitops_webhook_http_responses_total",
-	            "HTTP responses sent, by status code.");
-	family_init(&m->reloads, "gitops_webhook_certificate_reloads_total",
-	            "Serving certificate (re)loads, by result.");
+	FAMILY_INIT(&m->requests, "gitops_webhook_admission_requests_total",
+	            "AdmissionReviews judged, by deciding policy and decision.", review_label_names);
+	FAMILY_INIT(&m->violations, "gitops_webhook_policy_violations_total",
+	            "Policy violations found, in any mode.", violation_label_names);
+	FAMILY_INIT(&m->http, "gitops_webhook_http_responses_total",
+	            "HTTP responses sent, by status code.", http_label_names);
+	FAMILY_INIT(&m->reloads, "gitops_webhook_certificate_reloads_total",
+	            "Serving certificate (re)loads, by result.", reload_label_names);
 	return m;
 }
 
@@ -80,7 +104,7 @@ void metrics_free(struct metrics *m)
 	free(m);
 }
 
-/* Called for every request: no printf, and escaping only where needed. */
+/* Escaped as the text format wants; only at render time. */
 static void add_label(struct strbuf *sb, const char *key, const char *value)
 {
 	const char *p, *run;
@@ -89,7 +113,7 @@ static void add_label(struct strbuf *sb, const char *key, const char *value)
 		strbuf_addch(sb, ',');
 	strbuf_addstr(sb, key);
 	strbuf_addstr(sb, "=\"");
-	for (run = p = value ? value : ""; *p; p++) {
+	for (run = p = value; *p; p++) {
 		if (*p != '\\' && *p != '"' && *p != '\n')
 			continue;
 		strbuf_add(sb, run, (size_t)(p - run));
@@ -100,48 +124,104 @@ static void add_label(struct strbuf *sb, const char *key, const char *value)
 	strbuf_addch(sb, '"');
 }
 
-/* Called with the lock held.  Returns NULL once the family is full,
- * unless `past_cap` (for the one overflow series). */
-static struct series *lookup(struct family *f, const char *labels, int past_cap)
-{
-	struct series *s;
-	size_t n = strlen(labels);
+/* One lookup key: the label values (NULL taken as "", as rendered) and
+ * their hash (FNV-1a over the values and their NULs), taken outside the lock. */
+struct key {
+	const char *v[MAX_LABELS];
+	size_t len[MAX_LABELS];
+	size_t nr, size;
+	unsigned long long hash;
+};
 
-	for (s = f->head; s; s = s->next)
-		if (!strcmp(s->labels, labels))
-			return s;
-	if (f->nr >= SERIES_CAP && !past_cap)
-		return NULL;
-	s = xcalloc(1, sizeof(*s) + n + 1);
-	memcpy(s->labels, labels, n + 1);
+static void key_hash(struct key *k)
+{
+	unsigned long long h = 14695981039346656037ULL;
+
+	k->size = 0;
+	for (size_t i = 0; i < k->nr; i++) {
+		const unsigned char *p = (const unsigned char *)(k->v[i] ? k->v[i] : "");
+
+		k->v[i] = (const char *)p;
+		for (; *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+		h *= 1099511628211ULL; /* the NUL */
+		k->len[i] = (size_t)(p - (const unsigned char *)k->v[i]);
+		k->size += k->len[i] + 1;
+	}
+	k->hash = h;
+}
+
+static int key_matches(const struct series *s, const struct key *k)
+{
+	const char *p = s->values;
+
+	if (s->hash != k->hash)
+		return 0;
+	for (size_t i = 0; i < k->nr; i++) {
+		if (strcmp(p, k->v[i]))
+			return 0;
+		p += k->len[i] + 1;
+	}
+	return 1;
+}
+
+static struct series *series_new(struct family *f, const struct key *k)
+{
+	struct series *s = xcalloc(1, sizeof(*s) + k->size);
+	char *p = s->values;
+	struct series **bucket = &f->table[k->hash & (TABLE_SIZE - 1)];
+
+	for (size_t i = 0; i < k->nr; i++) {
+		memcpy(p, k->v[i], k->len[i] + 1);
+		p += k->len[i] + 1;
+	}
+	s->hash = k->hash;
+	s->chain = *bucket;
+	*bucket = s;
 	*f->tail = s;
 	f->tail = &s->next;
 	f->nr++;
 	return s;
 }
 
-/* The labels of a review, with `kind` as given. */
-static void review_labels(struct strbuf *sb, const struct metrics_review *r, const char *kind)
+/* Called with the lock held.  Returns NULL once the family is full,
+ * unless `past_cap` (for the one overflow series). */
+static struct series *lookup(struct family *f, const struct key *k, int past_cap)
 {
-	add_label(sb, "operation", r->operation);
-	add_label(sb, "kind", kind);
-	add_label(sb, "policy", r->policy && *r->policy ? r->policy : "none");
-	add_label(sb, "decision", r->decision);
-	add_label(sb, "mode", r->mode && *r->mode ? r->mode : "none");
-	add_label(sb, "dry_run", r->dry_run ? "true" : "false");
+	struct series *s;
+
+	for (s = f->table[k->hash & (TABLE_SIZE - 1)]; s; s = s->chain)
+		if (key_matches(s, k))
+			return s;
+	if (f->nr >= SERIES_CAP && !past_cap)
+		return NULL;
+	return series_new(f, k);
+}
+
+/* The key of a review, with `kind` as given. */
+static void review_key(struct key *k, const struct metrics_review *r, const char *kind)
+{
+	k->nr = 6;
+	k->v[0] = r->operation;
+	k->v[1] = kind;
+	k->v[2] = r->policy && *r->policy ? r->policy : "none";
+	k->v[3] = r->decision;
+	k->v[4] = r->mode && *r->mode ? r->mode : "none";
+	k->v[5] = r->dry_run ? "true" : "false";
+	key_hash(k);
 }
 
 void metrics_observe_review(struct metrics *m, const struct metrics_review *r)
 {
-	struct strbuf l = STRBUF_INIT, o = STRBUF_INIT;
+	struct key k, o;
 	struct series *s;
 
-	review_labels(&l, r, r->kind);
+	review_key(&k, r, r->kind);
 	pthread_mutex_lock(&m->lock);
-	/* Past the cap, the series with kind="other" (built only then). */
-	if (!(s = lookup(&m->requests, l.buf, 0))) {
-		review_labels(&o, r, "other");
-		s = lookup(&m->requests, o.buf, 1);
+	/* Past the cap, the series with kind="other" (keyed only then). */
+	if (!(s = lookup(&m->requests, &k, 0))) {
+		review_key(&o, r, "other");
+		s = lookup(&m->requests, &o, 1);
 	}
 	s->value++;
 	for (int i = 0; i < NR_BUCKETS; i++)
@@ -150,62 +230,87 @@ void metrics_observe_review(struct metrics *m, const struct metrics_review *r)
 	m->hist_count++;
 	m->hist_sum += r->seconds;
 	pthread_mutex_unlock(&m->lock);
-	strbuf_release(&l);
-	strbuf_release(&o);
 }
 
-static void violation_labels(struct strbuf *sb, const char *policy, const char *mode,
-                             const char *operation, const char *kind, int dry_run)
+static void violation_key(struct key *k, const char *policy, const char *mode,
+                          const char *operation, const char *kind, int dry_run)
 {
-	add_label(sb, "policy", policy);
-	add_label(sb, "mode", mode);
-	add_label(sb, "operation", operation);
-	add_label(sb, "kind", kind);
-	add_label(sb, "dry_run", dry_run ? "true" : "false");
+	k->nr = 5;
+	k->v[0] = policy;
+	k->v[1] = mode;
+	k->v[2] = operation;
+	k->v[3] = kind;
+	k->v[4] = dry_run ? "true" : "false";
+	key_hash(k);
 }
 
 void metrics_observe_violation(struct metrics *m, const char *policy, const char *mode,
                                const char *operation, const char *kind, int dry_run)
 {
-	struct strbuf l = STRBUF_INIT, o = STRBUF_INIT;
+	struct key k, o;
 	struct series *s;
 
-	violation_labels(&l, policy, mode, operation, kind, dry_run);
+	violation_key(&k, policy, mode, operation, kind, dry_run);
 	pthread_mutex_lock(&m->lock);
-	if (!(s = lookup(&m->violations, l.buf, 0))) {
-		violation_labels(&o, policy, mode, operation, "other", dry_run);
-		s = lookup(&m->violations, o.buf, 1);
+	if (!(s = lookup(&m->violations, &k, 0))) {
+		violation_key(&o, policy, mode, operation, "other", dry_run);
+		s = lookup(&m->violations, &o, 1);
 	}
 	s->value++;
 	pthread_mutex_unlock(&m->lock);
-	strbuf_release(&l);
-	strbuf_release(&o);
+}
+
+/* "%d", without printf: this runs for every response. */
+static const char *decimal(char *end, int v)
+{
+	unsigned u = v < 0 ? 0 - (unsigned)v : (unsigned)v;
+
+	*--end = '\0';
+	do
+		*--end = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--end = '-';
+	return end;
 }
 
 void metrics_observe_http(struct metrics *m, int code)
 {
-	char l[32];
+	char digits[16];
+	struct key k = { .nr = 1, .v = { decimal(digits + sizeof(digits), code) } };
 	struct series *s;
 
-	snprintf(l, sizeof(l), "code=\"%d\"", code);
+	key_hash(&k);
 	pthread_mutex_lock(&m->lock);
-	if ((s = lookup(&m->http, l, 0)))
+	if ((s = lookup(&m->http, &k, 0)))
 		s->value++;
 	pthread_mutex_unlock(&m->lock);
 }
 
 void metrics_observe_cert_reload(struct metrics *m, int ok, time_t not_after)
 {
-	struct strbuf l = STRBUF_INIT;
+	struct key k = { .nr = 1, .v = { ok ? "success" : "failure" } };
 	struct series *s;
 
-	add_label(&l, "result", ok ? "success" : "failure");
+	key_hash(&k);
 	pthread_mutex_lock(&m->lock);
-	if ((s = lookup(&m->reloads, l.buf, 0)))
+	if ((s = lookup(&m->reloads, &k, 0)))
 		s->value++;
 	if (ok)
 		m->cert_not_after = not_after;
 	pthread_mutex_unlock(&m->lock);
+}
+
+static void render_series(struct strbuf *out, const struct family *f, const struct series *s)
+{
+	struct strbuf l = STRBUF_INIT;
+	const char *v = s->values;
+
+	for (size_t i = 0; i < f->nr_labels; i++) {
+		add_label(&l, f->labels[i], v);
+		v += strlen(v) + 1;
+	}
+	strbuf_addf(out, "%s{%s} %llu\n", f->name, l.buf, s->value);
 	strbuf_release(&l);
 }
 
@@ -213,7 +318,7 @@ static void render_family(struct strbuf *out, const struct family *f)
 {
 	strbuf_addf(out, "# HELP %s %s\n# TYPE %s counter\n", f->name, f->help, f->name);
 	for (const struct series *s = f->head; s; s = s->next)
-		strbuf_addf(out, "%s{%s} %llu\n", f->name, s->labels, s->value);
+		render_series(out, f, s);
 }
 
 static void gauge(struct strbuf *out, const char *name, const char *help, double v)
