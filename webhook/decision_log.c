@@ -19,6 +19,7 @@
 #include "admission.h"
 #include "config.h"
 #include "decision_log.h"
+#include "emit.h"
 #include "json_write.h"
 #include "log_async.h"
 #include "policy.h"
@@ -69,10 +70,10 @@ static void number(struct strbuf *sb, const char *key, long long v)
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	strbuf_addstr(sb, ",\"");
-	strbuf_addstr(sb, key);
-	strbuf_addstr(sb, "\":");
-	strbuf_add(sb, p, (size_t)(digits + sizeof(digits) - p));
+	emit_lit(sb, ",\"");
+	emit_str(sb, key);
+	emit_lit(sb, "\":");
+	emit_add(sb, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -94,7 +95,7 @@ static void line_emit(FILE *f, struct strbuf *sb)
 {
 	int fd = fileno(f);
 
-	strbuf_addstr(sb, "}\n");
+	emit_lit(sb, "}\n");
 	if (fd >= 0 && log_async_write(fd, sb->buf, sb->len)) {
 		/* Taken by the background writer (log_async.h). */
 	} else if (fd < 0 || __fpending(f)) {
@@ -113,6 +114,22 @@ static void line_emit(FILE *f, struct strbuf *sb)
 	strbuf_release(sb);
 }
 
+/* The decision line's fields, keys quoted in advance. */
+#define FIELD(sb, key, value)                  \
+	do {                                   \
+		emit_lit(sb, ",\"" key "\":"); \
+		emit_json_string(sb, value);   \
+	} while (0)
+
+/* The same for a value that is one of our own names (operation, policy,
+ * mode, decision), which never needs an escape. */
+#define NAME_FIELD(sb, key, value)               \
+	do {                                     \
+		emit_lit(sb, ",\"" key "\":\""); \
+		emit_str(sb, value);             \
+		emit_lit(sb, "\"");              \
+	} while (0)
+
 void decision_log_write(FILE *f, const struct admission_request *req,
                         const struct policy_outcome *out, long long micros)
 {
@@ -121,25 +138,34 @@ void decision_log_write(FILE *f, const struct admission_request *req,
 
 	if (!f)
 		return;
-	strbuf_init(&sb, 1024);
-	line_start(&sb, out->allowed ? "info" : "warn", "admission decision");
-	field(&sb, "uid", req->uid);
-	field(&sb, "operation", req->operation);
-	field(&sb, "group", req->group);
-	field(&sb, "kind", req->kind);
+	/* Most lines fit; small enough for malloc's per-thread cache. */
+	strbuf_init(&sb, 512);
+	emit_lit(&sb, "{\"time\":\"");
+	emit_str(&sb, now_rfc3339());
+	if (out->allowed)
+		emit_lit(&sb, "\",\"level\":\"info\",\"msg\":\"admission decision\"");
+	else
+		emit_lit(&sb, "\",\"level\":\"warn\",\"msg\":\"admission decision\"");
+	FIELD(&sb, "uid", req->uid);
+	NAME_FIELD(&sb, "operation", req->operation);
+	FIELD(&sb, "group", req->group);
+	FIELD(&sb, "kind", req->kind);
 	if (*req->sub_resource)
-		field(&sb, "subresource", req->sub_resource);
-	field(&sb, "namespace", req->ns);
-	field(&sb, "name", req->name);
-	field(&sb, "user", req->username);
-	strbuf_addstr(&sb, req->dry_run ? ",\"dry_run\":true" : ",\"dry_run\":false");
+		FIELD(&sb, "subresource", req->sub_resource);
+	FIELD(&sb, "namespace", req->ns);
+	FIELD(&sb, "name", req->name);
+	FIELD(&sb, "user", req->username);
+	if (req->dry_run)
+		emit_lit(&sb, ",\"dry_run\":true");
+	else
+		emit_lit(&sb, ",\"dry_run\":false");
 	if (out->allowed && out->nr_hits)
 		decision = out->mode == POLICY_WARN ? "warn" : "audit";
-	field(&sb, "decision", decision);
-	field(&sb, "policy", out->policy);
+	NAME_FIELD(&sb, "decision", decision);
+	NAME_FIELD(&sb, "policy", out->policy);
 	if (*out->policy)
-		field(&sb, "mode", policy_mode_name(out->mode));
-	field(&sb, "reason", out->reason.buf);
+		NAME_FIELD(&sb, "mode", policy_mode_name(out->mode));
+	FIELD(&sb, "reason", out->reason.buf);
 	number(&sb, "micros", micros);
 	line_emit(f, &sb);
 }

@@ -24,6 +24,14 @@
 	"{\"argocd.argoproj.io/"                                                               \
 	"sync-options\":\"Delete=false\"}},\"data\":{\"password\":\"c2VjcmV0LXZhbHVl\"}}}}"
 
+/* A name that needs escapes, in the answer and in the log line. */
+#define DELETE_QUOTED                                                                            \
+	"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","                  \
+	"\"request\":{\"uid\":\"u-43\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":"    \
+	"\"Secret\"},\"operation\":\"DELETE\",\"name\":\"d\\\"b\\\\\",\"namespace\":\"prod\","   \
+	"\"userInfo\":{\"username\":\"al\\tice\"},\"oldObject\":{\"metadata\":{\"annotations\":" \
+	"{\"argocd.argoproj.io/sync-options\":\"Delete=false\"}}}}}"
+
 #define V1BETA1 "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\"}"
 
 static char *read_all(FILE *f)
@@ -61,6 +69,12 @@ int main(void)
 	ok(strstr(out.buf, "\"uid\":\"u-42\",\"allowed\":false") != NULL, "denied, uid echoed");
 	strbuf_reset(&out);
 
+	review_http(&env, DELETE_QUOTED, strlen(DELETE_QUOTED), &out);
+	ok(strstr(out.buf,
+	          "\"message\":\"deletion-protection: Secret prod/d\\\"b\\\\ is protected") != NULL,
+	   "a name with a quote and a backslash is escaped in the answer");
+	strbuf_reset(&out);
+
 	code = review_http(&env, V1BETA1, strlen(V1BETA1), &out);
 	is_int(code, 400, "v1beta1 gets 400");
 	ok(strstr(out.buf, "\"kind\":\"Status\"") && strstr(out.buf, "v1beta1") &&
@@ -76,6 +90,11 @@ int main(void)
 	          "\"user\":\"alice\",\"dry_run\":true,\"decision\":\"deny\","
 	          "\"policy\":\"deletion-protection\",\"mode\":\"enforce\"") != NULL,
 	   "the decision log line names request and verdict");
+	ok(strstr(logged,
+	          "\"name\":\"d\\\"b\\\\\",\"user\":\"al\\tice\",\"dry_run\":false,"
+	          "\"decision\":\"deny\",\"policy\":\"deletion-protection\",\"mode\":\"enforce\","
+	          "\"reason\":\"deletion-protection: Secret prod/d\\\"b\\\\ is protected") != NULL,
+	   "and in the log line");
 	ok(!strstr(logged, "c2VjcmV0LXZhbHVl") && !strstr(logged, "password"),
 	   "the log never contains object contents");
 	ok(strstr(logged, "rejected malformed AdmissionReview") != NULL, "bad input is logged");
@@ -93,7 +112,7 @@ int main(void)
 	          "mode=\"enforce\",operation=\"DELETE\",kind=\"Secret\",dry_run=\"true\"} 1") != NULL,
 	   "violations counted");
 	ok(strstr(prom.buf, "gitops_webhook_admission_duration_seconds_bucket{le=\"0.0001\"}") &&
-	           strstr(prom.buf, "gitops_webhook_admission_duration_seconds_count 1"),
+	           strstr(prom.buf, "gitops_webhook_admission_duration_seconds_count 2"),
 	   "latency histogram with sub-millisecond buckets");
 	ok(strstr(prom.buf, "gitops_webhook_certificate_expiry_timestamp_seconds 1900000000") != NULL,
 	   "certificate expiry");
