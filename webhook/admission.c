@@ -3,9 +3,11 @@
 
 #include "admission.h"
 #include "arena.h"
+#include "emit.h"
 #include "errbuf.h"
 #include "json_arena.h"
 #include "json_write.h"
+#include "kobj.h"
 #include "xalloc.h"
 
 #define REVIEW_API_VERSION "admission.k8s.io/v1"
@@ -21,42 +23,100 @@ static const char *const skip_old_managed[] = { "request", "oldObject", "metadat
 static const char *const *const ADMISSION_SKIPPED[] = { skip_status, skip_old_status, skip_managed,
 	                                                skip_old_managed, NULL };
 
-/* Optional string field: "" when absent, -1 when of another type. */
-static int opt_str(const cJSON *obj, const char *key, const char **out)
+/* Optional string member v: "" when absent, -1 when of another type. */
+static int opt_str_of(const cJSON *v, const char **out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
 	*out = "";
-	if (!v || cJSON_IsNull(v))
+	if (!v || (v->type & 0xff) == cJSON_NULL)
 		return 0;
-	if (!cJSON_IsString(v))
+	if (!kobj_is_string(v))
 		return -1;
 	*out = v->valuestring;
 	return 0;
 }
 
-/* Optional object field: NULL when absent or null, -1 when of another type. */
-static int opt_obj(const cJSON *obj, const char *key, const cJSON **out)
+static int opt_str(const cJSON *obj, const char *key, const char **out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return opt_str_of(kobj_get(obj, key), out);
+}
 
+/* Optional object member v: NULL when absent or null, -1 when of another type. */
+static int opt_obj_of(const cJSON *v, const cJSON **out)
+{
 	*out = NULL;
-	if (!v || cJSON_IsNull(v))
+	if (!v || (v->type & 0xff) == cJSON_NULL)
 		return 0;
-	if (!cJSON_IsObject(v))
+	if (!kobj_is_object(v))
 		return -1;
 	*out = v;
 	return 0;
 }
 
+/*
+ * The members of request that are read, found in one pass over it rather
+ * than one lookup each: each is the first member of its name, as
+ * cJSON_GetObjectItemCaseSensitive() would find it.
+ */
+enum {
+	R_UID,
+	R_OPERATION,
+	R_KIND,
+	R_RESOURCE,
+	R_SUB_RESOURCE,
+	R_USER_INFO,
+	R_NAME,
+	R_NAMESPACE,
+	R_OBJECT,
+	R_OLD_OBJECT,
+	R_DRY_RUN,
+	R_NR
+};
+
+/* The R_* of a member name, or -1 for the members no one reads. */
+static int request_key(const char *k)
+{
+	switch (k[0]) {
+	case 'u':
+		return !strcmp(k, "uid") ? R_UID : !strcmp(k, "userInfo") ? R_USER_INFO : -1;
+	case 'o':
+		return !strcmp(k, "operation")   ? R_OPERATION
+		       : !strcmp(k, "object")    ? R_OBJECT
+		       : !strcmp(k, "oldObject") ? R_OLD_OBJECT
+		                                 : -1;
+	case 'k':
+		return !strcmp(k, "kind") ? R_KIND : -1;
+	case 'r':
+		return !strcmp(k, "resource") ? R_RESOURCE : -1;
+	case 's':
+		return !strcmp(k, "subResource") ? R_SUB_RESOURCE : -1;
+	case 'n':
+		return !strcmp(k, "name") ? R_NAME : !strcmp(k, "namespace") ? R_NAMESPACE : -1;
+	case 'd':
+		return !strcmp(k, "dryRun") ? R_DRY_RUN : -1;
+	default:
+		return -1;
+	}
+}
+
+static void request_members(const cJSON *r, const cJSON **m)
+{
+	const cJSON *it;
+	int k;
+
+	memset(m, 0, R_NR * sizeof(*m));
+	for (it = r->child; it && it->string; it = it->next)
+		if ((k = request_key(it->string)) >= 0 && !m[k])
+			m[k] = it;
+}
+
 static int check_envelope(const cJSON *root, struct errbuf *err)
 {
-	const cJSON *api = cJSON_GetObjectItemCaseSensitive(root, "apiVersion");
-	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
+	const cJSON *api = kobj_get(root, "apiVersion");
+	const cJSON *kind = kobj_get(root, "kind");
 
-	if (!cJSON_IsObject(root))
+	if (!kobj_is_object(root))
 		return errbuf_set(err, "expected a JSON object (an AdmissionReview)");
-	if (!cJSON_IsString(api) || !cJSON_IsString(kind))
+	if (!kobj_is_string(api) || !kobj_is_string(kind))
 		return errbuf_set(err, "missing apiVersion or kind: expected %s AdmissionReview",
 		                  REVIEW_API_VERSION);
 	if (strcmp(kind->valuestring, "AdmissionReview"))
@@ -70,11 +130,11 @@ static int check_envelope(const cJSON *root, struct errbuf *err)
 	return 0;
 }
 
-static int parse_op(struct admission_request *req, const cJSON *r, struct errbuf *err)
+static int parse_op(struct admission_request *req, const cJSON **m, struct errbuf *err)
 {
 	const char *op;
 
-	if (opt_str(r, "operation", &op))
+	if (opt_str_of(m[R_OPERATION], &op))
 		return errbuf_set(err, "request.operation: expected a string");
 	for (size_t i = 0; i < sizeof(op_names) / sizeof(*op_names); i++)
 		if (!strcmp(op, op_names[i])) {
@@ -85,33 +145,33 @@ static int parse_op(struct admission_request *req, const cJSON *r, struct errbuf
 	return errbuf_set(err, "request.operation: unknown operation \"%.32s\"", op);
 }
 
-static int parse_kind(struct admission_request *req, const cJSON *r, struct errbuf *err)
+static int parse_kind(struct admission_request *req, const cJSON **m, struct errbuf *err)
 {
 	const cJSON *kind, *res;
 
-	if (opt_obj(r, "kind", &kind) || !kind || opt_str(kind, "group", &req->group) ||
+	if (opt_obj_of(m[R_KIND], &kind) || !kind || opt_str(kind, "group", &req->group) ||
 	    opt_str(kind, "version", &req->version) || opt_str(kind, "kind", &req->kind) ||
 	    !*req->kind)
 		return errbuf_set(err, "request.kind: expected {group, version, kind}");
-	if (opt_obj(r, "resource", &res) || opt_str(res, "resource", &req->resource) ||
-	    opt_str(r, "subResource", &req->sub_resource))
+	if (opt_obj_of(m[R_RESOURCE], &res) || opt_str(res, "resource", &req->resource) ||
+	    opt_str_of(m[R_SUB_RESOURCE], &req->sub_resource))
 		return errbuf_set(err, "request.resource: expected {group, version, resource}");
 	return 0;
 }
 
-static int parse_user(struct admission_request *req, const cJSON *r, struct errbuf *err)
+static int parse_user(struct admission_request *req, const cJSON **m, struct errbuf *err)
 {
 	const cJSON *ui, *g, *it;
 
-	if (opt_obj(r, "userInfo", &ui) || opt_str(ui, "username", &req->username))
+	if (opt_obj_of(m[R_USER_INFO], &ui) || opt_str(ui, "username", &req->username))
 		return errbuf_set(err, "request.userInfo: expected {username, groups}");
-	g = cJSON_GetObjectItemCaseSensitive(ui, "groups");
-	if (!g || cJSON_IsNull(g))
+	g = kobj_get(ui, "groups");
+	if (!g || (g->type & 0xff) == cJSON_NULL)
 		return 0;
-	if (!cJSON_IsArray(g))
+	if ((g->type & 0xff) != cJSON_Array)
 		return errbuf_set(err, "request.userInfo.groups: expected a list of strings");
 	cJSON_ArrayForEach (it, g)
-		if (!cJSON_IsString(it))
+		if (!kobj_is_string(it))
 			return errbuf_set(err,
 			                  "request.userInfo.groups: expected a list of strings");
 	req->groups = g;
@@ -120,23 +180,24 @@ static int parse_user(struct admission_request *req, const cJSON *r, struct errb
 
 static int parse_request(struct admission_request *req, const cJSON *r, struct errbuf *err)
 {
-	const cJSON *dry;
+	const cJSON *m[R_NR], *dry;
 
-	if (!cJSON_IsObject(r))
+	if (!kobj_is_object(r))
 		return errbuf_set(err,
 		                  "missing request: expected an AdmissionReview with a request");
-	if (opt_str(r, "uid", &req->uid) || !*req->uid)
+	request_members(r, m);
+	if (opt_str_of(m[R_UID], &req->uid) || !*req->uid)
 		return errbuf_set(err, "request.uid: expected a non-empty string");
-	if (parse_op(req, r, err) || parse_kind(req, r, err) || parse_user(req, r, err))
+	if (parse_op(req, m, err) || parse_kind(req, m, err) || parse_user(req, m, err))
 		return -1;
-	if (opt_str(r, "name", &req->name) || opt_str(r, "namespace", &req->ns))
+	if (opt_str_of(m[R_NAME], &req->name) || opt_str_of(m[R_NAMESPACE], &req->ns))
 		return errbuf_set(err, "request.name and request.namespace: expected strings");
-	if (opt_obj(r, "object", &req->object) || opt_obj(r, "oldObject", &req->old_object))
+	if (opt_obj_of(m[R_OBJECT], &req->object) || opt_obj_of(m[R_OLD_OBJECT], &req->old_object))
 		return errbuf_set(err, "request.object and request.oldObject: expected objects");
-	dry = cJSON_GetObjectItemCaseSensitive(r, "dryRun");
-	if (dry && !cJSON_IsNull(dry) && !cJSON_IsBool(dry))
+	dry = m[R_DRY_RUN];
+	if (dry && (dry->type & 0xff) != cJSON_NULL && !(dry->type & (cJSON_True | cJSON_False)))
 		return errbuf_set(err, "request.dryRun: expected a boolean");
-	req->dry_run = cJSON_IsTrue(dry);
+	req->dry_run = dry && (dry->type & 0xff) == cJSON_True;
 	return 0;
 }
 
@@ -144,7 +205,7 @@ static int parse_request(struct admission_request *req, const cJSON *r, struct e
 static int take_root(struct admission_request *req, struct errbuf *err)
 {
 	if (check_envelope(req->root, err) ||
-	    parse_request(req, cJSON_GetObjectItemCaseSensitive(req->root, "request"), err)) {
+	    parse_request(req, kobj_get(req->root, "request"), err)) {
 		admission_request_release(req);
 		return -1;
 	}
@@ -243,30 +304,53 @@ void admission_response_audit(struct admission_response *resp, const char *key, 
 	cJSON_AddStringToObject(resp->audit, key, value);
 }
 
+/* The status of a denial, as cJSON printed {"code":…,"reason":…}. */
+static void render_status(struct strbuf *out, int code)
+{
+	char digits[16], *p = digits + sizeof(digits);
+	unsigned u = code < 0 ? 0 - (unsigned)code : (unsigned)code;
+
+	if (code == 403) {
+		emit_lit(out, ",\"status\":{\"code\":403,\"reason\":\"Forbidden\",\"message\":");
+		return;
+	}
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (code < 0)
+		*--p = '-';
+	emit_lit(out, ",\"status\":{\"code\":");
+	emit_add(out, p, (size_t)(digits + sizeof(digits) - p));
+	if (code >= 500)
+		emit_lit(out, ",\"reason\":\"InternalError\",\"message\":");
+	else
+		emit_lit(out, ",\"reason\":\"Forbidden\",\"message\":");
+}
+
 /* Byte for byte what cJSON_PrintUnformatted gave, without building a tree. */
 void admission_response_render_to(struct strbuf *out, const char *uid,
                                   const struct admission_response *resp)
 {
-	strbuf_addstr(out, "{\"apiVersion\":\"" REVIEW_API_VERSION "\","
-	                   "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
-	json_write_string(out, uid);
-	strbuf_addstr(out, resp->allowed ? ",\"allowed\":true" : ",\"allowed\":false");
-	if (!resp->allowed) {
-		strbuf_addf(out, ",\"status\":{\"code\":%d,\"reason\":\"%s\",\"message\":",
-		            resp->code ? resp->code : 403,
-		            resp->code >= 500 ? "InternalError" : "Forbidden");
-		json_write_string(out, resp->message.buf);
-		strbuf_addch(out, '}');
+	emit_lit(out, "{\"apiVersion\":\"" REVIEW_API_VERSION "\","
+	              "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	emit_json_string(out, uid);
+	if (resp->allowed) {
+		emit_lit(out, ",\"allowed\":true");
+	} else {
+		emit_lit(out, ",\"allowed\":false");
+		render_status(out, resp->code ? resp->code : 403);
+		emit_json_string(out, resp->message.buf);
+		emit_lit(out, "}");
 	}
 	if (resp->warnings && resp->warnings->child) {
-		strbuf_addstr(out, ",\"warnings\":");
+		emit_lit(out, ",\"warnings\":");
 		json_write_value(out, resp->warnings);
 	}
 	if (resp->audit && resp->audit->child) {
-		strbuf_addstr(out, ",\"auditAnnotations\":");
+		emit_lit(out, ",\"auditAnnotations\":");
 		json_write_value(out, resp->audit);
 	}
-	strbuf_addstr(out, "}}");
+	emit_lit(out, "}}");
 }
 
 char *admission_response_render(const char *uid, const struct admission_response *resp)

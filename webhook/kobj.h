@@ -8,7 +8,36 @@
 #ifndef WEBHOOK_KOBJ_H
 #define WEBHOOK_KOBJ_H
 
+#include <string.h>
 #include <cjson/cJSON.h>
+
+/* cJSON_IsObject() and cJSON_IsString() without a call into the library. */
+static inline int kobj_is_object(const cJSON *v)
+{
+	return v && (v->type & 0xff) == cJSON_Object;
+}
+
+static inline int kobj_is_string(const cJSON *v)
+{
+	return v && (v->type & 0xff) == cJSON_String;
+}
+
+/*
+ * cJSON_GetObjectItemCaseSensitive(obj, key), inline: it runs for every
+ * field any policy reads, and most keys differ from the one sought in
+ * their first byte, which is tested before paying for a strcmp call.
+ */
+static inline const cJSON *kobj_get(const cJSON *obj, const char *key)
+{
+	const cJSON *it;
+
+	if (!obj)
+		return NULL;
+	for (it = obj->child; it && it->string; it = it->next)
+		if (it->string[0] == key[0] && !strcmp(it->string, key))
+			return it;
+	return NULL;
+}
 
 /* obj[key] when it is a string, else NULL. */
 const char *kobj_str(const cJSON *obj, const char *key);

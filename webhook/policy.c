@@ -1,9 +1,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "kobj.h"
 #include "policy.h"
 #include "state.h"
+#include "sync_options.h"
 
 /*
  * The registry.  A policy not linked in is a NULL weak reference and is
@@ -46,6 +48,7 @@ void policy_input_init(struct policy_input *in, const struct admission_request *
 	in->by_controller = string_list_has(&cfg->controller_users, req->username);
 	in->by_teardown = string_list_has(&cfg->teardown_users, req->username);
 	in->subject = req->op == OP_DELETE ? req->old_object : req->object;
+	in->sync_options = kobj_annotation(in->subject, SYNC_OPTIONS_ANNOTATION);
 	in->owned = tracking_owner(in->subject, cfg, &in->owner) ||
 	            tracking_owner(req->old_object, cfg, &in->owner);
 }
@@ -84,6 +87,31 @@ static void record(struct policy_outcome *out, const char *name, enum policy_mod
 	}
 }
 
+/* "<policy>: <msg>", as messages, reasons and annotations quote a violation. */
+static void add_violation(struct strbuf *sb, const char *name, const char *msg)
+{
+	emit_str(sb, name);
+	emit_lit(sb, ": ");
+	emit_str(sb, msg);
+}
+
+static void apply_enforce(const char *name, const char *msg, struct admission_response *resp,
+                          struct policy_outcome *out)
+{
+	if (resp->allowed) {
+		out->policy = name;
+		out->mode = POLICY_ENFORCE;
+		strbuf_reset(&out->reason);
+	} else {
+		emit_lit(&resp->message, "; ");
+		emit_lit(&out->reason, "; ");
+	}
+	resp->allowed = out->allowed = 0;
+	resp->code = 403;
+	add_violation(&resp->message, name, msg);
+	add_violation(&out->reason, name, msg);
+}
+
 /* The first enforce violation decides; else the first warn/audit one is reported. */
 static void apply_violation(const char *name, enum policy_mode mode, const char *msg,
                             struct admission_response *resp, struct policy_outcome *out)
@@ -91,34 +119,24 @@ static void apply_violation(const char *name, enum policy_mode mode, const char 
 	struct strbuf sb = STRBUF_INIT;
 
 	record(out, name, mode);
-	strbuf_addf(&sb, "%s: %s", name, msg);
 	if (mode == POLICY_ENFORCE) {
-		if (resp->allowed) {
-			out->policy = name;
-			out->mode = mode;
-			strbuf_reset(&out->reason);
-		} else {
-			strbuf_addstr(&resp->message, "; ");
-			strbuf_addstr(&out->reason, "; ");
-		}
-		resp->allowed = out->allowed = 0;
-		resp->code = 403;
-		strbuf_addstr(&resp->message, sb.buf);
-		strbuf_addstr(&out->reason, sb.buf);
-	} else {
-		if (mode == POLICY_WARN) {
-			struct strbuf w = STRBUF_INIT;
+		apply_enforce(name, msg, resp, out);
+		return;
+	}
+	add_violation(&sb, name, msg);
+	if (mode == POLICY_WARN) {
+		struct strbuf w = STRBUF_INIT;
 
-			strbuf_addf(&w, "would be denied in enforce mode: %s", sb.buf);
-			admission_response_warn(resp, w.buf);
-			strbuf_release(&w);
-		}
-		admission_response_audit(resp, name, sb.buf);
-		if (out->allowed && !*out->policy) {
-			out->policy = name;
-			out->mode = mode;
-			strbuf_addstr(&out->reason, sb.buf);
-		}
+		emit_lit(&w, "would be denied in enforce mode: ");
+		emit_add(&w, sb.buf, sb.len);
+		admission_response_warn(resp, w.buf);
+		strbuf_release(&w);
+	}
+	admission_response_audit(resp, name, sb.buf);
+	if (out->allowed && !*out->policy) {
+		out->policy = name;
+		out->mode = mode;
+		emit_add(&out->reason, sb.buf, sb.len);
 	}
 	strbuf_release(&sb);
 }
@@ -175,8 +193,11 @@ void describe_subject(struct strbuf *sb, const struct admission_request *req)
 {
 	const char *name = *req->name ? req->name : kobj_name(req->object);
 
-	strbuf_addf(sb, "%s ", req->kind);
-	if (*req->ns && !request_kind_is(req, "", "Namespace"))
-		strbuf_addf(sb, "%s/", req->ns);
-	strbuf_addstr(sb, name && *name ? name : "(unnamed)");
+	emit_str(sb, req->kind);
+	emit_lit(sb, " ");
+	if (*req->ns && !request_kind_is(req, "", "Namespace")) {
+		emit_str(sb, req->ns);
+		emit_lit(sb, "/");
+	}
+	emit_str(sb, name && *name ? name : "(unnamed)");
 }

@@ -36,6 +36,7 @@ struct policy_input {
 	int by_controller; /* the user is one of cfg->controller_users */
 	int by_teardown; /* the user is one of cfg->teardown_users */
 	const cJSON *subject; /* object, or oldObject for DELETE */
+	const char *sync_options; /* subject's sync-options annotation, or NULL */
 	int owned; /* subject (or oldObject) is tracked by an app */
 	struct app_ref owner;
 };

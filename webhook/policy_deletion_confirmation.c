@@ -30,10 +30,11 @@
 
 static const char *const confirm_options[] = { "Delete=confirm", "Prune=confirm", NULL };
 
-static const char *confirm_option(const cJSON *obj, int is_app)
+/* `opts` is obj's sync-options annotation. */
+static const char *confirm_option(const cJSON *obj, const char *opts, int is_app)
 {
 	for (const char *const *o = confirm_options; *o; o++)
-		if (object_has_sync_option(obj, *o) || (is_app && app_has_sync_option(obj, *o)))
+		if (sync_options_has(opts, *o) || (is_app && app_has_sync_option(obj, *o)))
 			return *o;
 	return NULL;
 }
@@ -68,11 +69,14 @@ static void how_to_approve(struct strbuf *msg, const struct policy_input *in, co
 
 static enum policy_result check(const struct policy_input *in, struct strbuf *msg)
 {
-	int is_app = request_kind_is(in->req, "argoproj.io", "Application");
+	int is_app;
 	const char *opt;
 	const struct state_app *owner_app = NULL;
 
-	if (in->req->op != OP_DELETE || !in->subject || !(opt = confirm_option(in->subject, is_app)))
+	if (in->req->op != OP_DELETE || !in->subject)
+		return POLICY_PASS;
+	is_app = request_kind_is(in->req, "argoproj.io", "Application");
+	if (!(opt = confirm_option(in->subject, in->sync_options, is_app)))
 		return POLICY_PASS;
 	if (in->by_controller)
 		return POLICY_PASS;

@@ -27,6 +27,7 @@
  */
 #include <string.h>
 
+#include "emit.h"
 #include "kobj.h"
 #include "policy.h"
 #include "state.h"
@@ -34,10 +35,11 @@
 
 static const char *const protect_options[] = { "Prune=false", "Delete=false", NULL };
 
-static const char *protection(const cJSON *obj)
+/* The first of protect_options in the sync-options value `opts`. */
+static const char *protection(const char *opts)
 {
-	for (const char *const *o = protect_options; *o; o++)
-		if (object_has_sync_option(obj, *o))
+	for (const char *const *o = protect_options; opts && *o; o++)
+		if (sync_options_has(opts, *o))
 			return *o;
 	return NULL;
 }
@@ -54,7 +56,7 @@ static const char *app_protection(const struct state_app *app)
 static enum policy_result check_namespace_delete(const struct policy_input *in, struct strbuf *msg)
 {
 	const char *ns = *in->req->name ? in->req->name : kobj_name(in->subject);
-	const char *opt = protection(in->subject);
+	const char *opt = protection(in->sync_options);
 
 	if (opt) {
 		strbuf_addf(msg,
@@ -86,35 +88,43 @@ static enum policy_result check_delete(const struct policy_input *in, struct str
 		return POLICY_PASS;
 	if (request_kind_is(in->req, "", "Namespace"))
 		return check_namespace_delete(in, msg);
-	if (!(opt = protection(in->subject)))
+	if (!(opt = protection(in->sync_options)))
 		return POLICY_PASS;
 	if (in->by_teardown) {
 		strbuf_addf(msg, "allowed namespace teardown of an object protected by %s", opt);
 		return POLICY_PASS;
 	}
 	describe_subject(msg, in->req);
-	strbuf_addf(msg,
-	            " is protected by %s %s: remove the option in Git and sync before "
-	            "deleting it",
-	            SYNC_OPTIONS_ANNOTATION, opt);
+	emit_lit(msg, " is protected by " SYNC_OPTIONS_ANNOTATION " ");
+	emit_str(msg, opt);
+	emit_lit(msg, ": remove the option in Git and sync before deleting it");
 	return POLICY_VIOLATION;
 }
 
 static enum policy_result check_update(const struct policy_input *in, struct strbuf *msg)
 {
 	const cJSON *old = in->req->old_object, *cur = in->req->object;
+	const char *old_opts, *cur_opts;
 
 	if (!old || !cur || !in->owned || in->by_controller)
 		return POLICY_PASS;
+	/* Unchanged options (the usual update) remove none. */
+	old_opts = kobj_annotation(old, SYNC_OPTIONS_ANNOTATION);
+	cur_opts = in->sync_options; /* cur is the subject */
+	if (!old_opts || (cur_opts && !strcmp(old_opts, cur_opts)))
+		return POLICY_PASS;
 	for (const char *const *o = protect_options; *o; o++) {
-		if (!object_has_sync_option(old, *o) || object_has_sync_option(cur, *o))
+		if (!sync_options_has(old_opts, *o) || sync_options_has(cur_opts, *o))
 			continue;
-		strbuf_addf(msg, "removing %s from the %s of ", *o, SYNC_OPTIONS_ANNOTATION);
+		emit_lit(msg, "removing ");
+		emit_str(msg, *o);
+		emit_lit(msg, " from the " SYNC_OPTIONS_ANNOTATION " of ");
 		describe_subject(msg, in->req);
-		strbuf_addf(msg,
-		            " (managed by Application %s/%s) is reserved to the Argo CD "
-		            "controller: remove it in Git",
-		            in->owner.ns, in->owner.name);
+		emit_lit(msg, " (managed by Application ");
+		emit_str(msg, in->owner.ns);
+		emit_lit(msg, "/");
+		emit_str(msg, in->owner.name);
+		emit_lit(msg, ") is reserved to the Argo CD controller: remove it in Git");
 		return POLICY_VIOLATION;
 	}
 	return POLICY_PASS;

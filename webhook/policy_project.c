@@ -118,6 +118,7 @@ static enum policy_result check_application(const struct policy_input *in, struc
  * never outlives, and the three strings, so it holds for ever.  The key
  * reads NULL as "", which project_match.h does not, so the tag ('A' to
  * 'D', apart from the windows' tags) says which of the two are NULL.
+ * (Keys of different lengths or tags never meet: the tag ends the key.)
  */
 static int destination_permitted(const struct state_project *p, const struct state_app *app,
                                  const char *ns)
@@ -131,6 +132,27 @@ static int destination_permitted(const struct state_project *p, const struct sta
 		return permitted;
 	permitted = project_destination_permitted(p->json, app->dest_server, app->dest_name, ns);
 	verdict_cache_store(p->verdicts, parts, 3, tag, 0, &forever, permitted);
+	return permitted;
+}
+
+/*
+ * project_group_kind_name_permitted(), remembered like the destinations
+ * above: a namespaced kind is judged by group and kind alone (tag 'k'),
+ * a cluster-scoped one with its name too ('K').
+ */
+static int kind_permitted(const struct state_project *p, const char *group, const char *kind,
+                          const char *name, int namespaced)
+{
+	const char *parts[] = { group, kind, name };
+	struct timespec forever = { INT64_MAX, 0 };
+	size_t n = namespaced ? 2 : 3;
+	char tag = namespaced ? 'k' : 'K';
+	int permitted;
+
+	if (verdict_cache_lookup(p->verdicts, parts, n, tag, 0, &permitted))
+		return permitted;
+	permitted = project_group_kind_name_permitted(p->json, group, kind, name, namespaced);
+	verdict_cache_store(p->verdicts, parts, n, tag, 0, &forever, permitted);
 	return permitted;
 }
 
@@ -149,7 +171,7 @@ static enum policy_result check_managed(const struct policy_input *in, struct st
 		return POLICY_PASS;
 	if (!*name)
 		name = kobj_name(in->req->object) ? kobj_name(in->req->object) : "";
-	if (!project_group_kind_name_permitted(proj, in->req->group, in->req->kind, name, namespaced)) {
+	if (!kind_permitted(p, in->req->group, in->req->kind, name, namespaced)) {
 		strbuf_addf(msg, "kind %s:%s (Application %s/%s)", in->req->group, in->req->kind,
 		            in->owner.ns, in->owner.name);
 		deny_list(msg, proj,

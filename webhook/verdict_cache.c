@@ -50,6 +50,9 @@ void verdict_cache_free(struct verdict_cache *c)
 	free(c);
 }
 
+/* A key buffer: the key, then zeros up to the next multiple of 8. */
+#define KEY_BUF (KEY_MAX + 8)
+
 /* The key: the parts with their NULs (NULL as ""), then the tag.
  * Returns its length, or 0 when it does not fit. */
 static size_t make_key(char *buf, const char *const *parts, size_t n, char tag)
@@ -66,17 +69,22 @@ static size_t make_key(char *buf, const char *const *parts, size_t n, char tag)
 		len += l;
 	}
 	buf[len++] = tag;
+	memset(buf + len, 0, 8);
 	return len;
 }
 
-/* FNV-1a */
+/* Eight bytes a step (the key is padded, see KEY_BUF): every request
+ * hashes a key or two, of names and a server URL. */
 static size_t slot_of(const char *key, size_t len)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	size_t i;
+	uint64_t h = len, w;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)key[i]) * UINT64_C(1099511628211);
+	for (size_t i = 0; i < len; i += 8) {
+		memcpy(&w, key + i, 8);
+		h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
 	return (size_t)(h % VERDICT_CACHE_SLOTS);
 }
 
@@ -89,7 +97,7 @@ static int before(time_t now, const struct timespec *until)
 static int lookup(struct verdict_cache *c, const char *const *parts, size_t n, char tag, time_t now,
                   int *value, struct strbuf *text)
 {
-	char key[KEY_MAX + 1];
+	char key[KEY_BUF];
 	size_t len = make_key(key, parts, n, tag);
 	const struct slot *s;
 	int hit = 0;
@@ -114,7 +122,7 @@ static int lookup(struct verdict_cache *c, const char *const *parts, size_t n, c
 static void store(struct verdict_cache *c, const char *const *parts, size_t n, char tag,
                   time_t from, const struct timespec *until, int value, const char *text)
 {
-	char key[KEY_MAX + 1];
+	char key[KEY_BUF];
 	size_t len = make_key(key, parts, n, tag);
 	char *copy;
 	struct slot *s;

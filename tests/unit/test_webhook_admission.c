@@ -103,6 +103,30 @@ static void test_fields(void)
 	admission_request_release(&req);
 }
 
+/* The request's members are found in one pass: the first of a name wins,
+ * as with cJSON_GetObjectItemCaseSensitive(), and order does not matter. */
+static void test_members(void)
+{
+	const char *b = REQ("\"options\":{\"kind\":\"x\"},\"dryRun\":true,\"namespace\":\"prod\","
+	                    "\"requestKind\":{\"kind\":\"R\"},\"oldObject\":{\"a\":1},"
+	                    "\"name\":\"web\",\"operation\":\"DELETE\",\"uid\":\"first\","
+	                    "\"kind\":{\"kind\":\"Pod\"},\"uid\":\"second\","
+	                    "\"operation\":\"CREATE\",\"dryRun\":7,\"subResource\":\"status\","
+	                    "\"userInfo\":{\"username\":\"u\"},\"object\":null,"
+	                    "\"resource\":{\"resource\":\"pods\"},\"requestResource\":{}");
+	struct admission_request req;
+
+	if (!ok(admission_request_parse(&req, b, strlen(b), NULL) == 0,
+	        "members in any order, duplicates after the first ignored"))
+		return;
+	ok(!strcmp(req.uid, "first") && req.op == OP_DELETE && req.dry_run &&
+	           !strcmp(req.kind, "Pod") && !strcmp(req.name, "web") && !strcmp(req.ns, "prod") &&
+	           !strcmp(req.sub_resource, "status") && !strcmp(req.resource, "pods") &&
+	           !strcmp(req.username, "u") && !req.object && req.old_object,
+	   "each field from the first member of its name");
+	admission_request_release(&req);
+}
+
 /* status and managedFields are checked but not kept (admission.h). */
 static void test_skipped(void)
 {
@@ -159,6 +183,25 @@ static void test_render(void)
 	admission_response_release(&r);
 
 	admission_response_init(&r);
+	r.allowed = 0;
+	strbuf_addstr(&r.message, "m");
+	s = admission_response_render("u", &r);
+	ok(strstr(s, "\"status\":{\"code\":403,\"reason\":\"Forbidden\",\"message\":\"m\"}}}") != NULL,
+	   "no code: 403");
+	free(s);
+	r.code = 500;
+	s = admission_response_render("u", &r);
+	ok(strstr(s, "{\"code\":500,\"reason\":\"InternalError\",\"message\":\"m\"}") != NULL,
+	   "500 and up: InternalError");
+	free(s);
+	r.code = 429;
+	s = admission_response_render("u", &r);
+	ok(strstr(s, "{\"code\":429,\"reason\":\"Forbidden\",\"message\":\"m\"}") != NULL,
+	   "other codes as given");
+	free(s);
+	admission_response_release(&r);
+
+	admission_response_init(&r);
 	admission_response_warn(&r, "w1");
 	admission_response_audit(&r, "k", "v1");
 	admission_response_audit(&r, "k", "v2");
@@ -177,6 +220,7 @@ int main(void)
 {
 	test_parse();
 	test_fields();
+	test_members();
 	test_skipped();
 	test_render();
 	return tap_done();

@@ -30,7 +30,34 @@ static const struct {
 	{ "\"s\"", "\"s\"" },
 	{ "{\"A\":1}", "{\"a\":1}" },
 	{ "{\"a\":[{\"k\":1,\"v\":2}]}", "{\"a\":[{\"v\":2,\"k\":1}]}" },
+	/* Same order at first, then not: the pairwise walk hands over. */
+	{ "{\"a\":1,\"b\":2,\"c\":3}", "{\"a\":1,\"c\":3,\"b\":2}" },
+	{ "{\"a\":1,\"b\":2,\"c\":3}", "{\"a\":1,\"c\":3,\"b\":5}" },
+	{ "{\"a\":1,\"b\":2}", "{\"a\":1,\"bb\":2}" },
+	{ "{\"ab\":{\"x\":[1,{\"y\":\"z\"}]}}", "{\"ab\":{\"x\":[1,{\"y\":\"z\"}]}}" },
+	{ "{\"ab\":{\"x\":[1,{\"y\":\"z\"}]}}", "{\"ab\":{\"x\":[1,{\"y\":\"q\"}]}}" },
 };
+
+/* kobj_get() finds what cJSON_GetObjectItemCaseSensitive() finds. */
+static void test_get(void)
+{
+	static const char *const docs[] = {
+		"{\"a\":1,\"ab\":2,\"b\":3}", "{\"k\":1,\"k\":2}", "{}", "[1,2]", "\"s\"",
+		"{\"\":1,\"A\":2}",
+	};
+	static const char *const keys[] = { "a", "ab", "b", "k", "", "A", "x" };
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		cJSON *d = cJSON_Parse(docs[i]);
+		int same = 1;
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
+			same &= kobj_get(d, keys[k]) == cJSON_GetObjectItemCaseSensitive(d, keys[k]);
+		ok(same, "kobj_get agrees with cJSON on %s", docs[i]);
+		cJSON_Delete(d);
+	}
+	ok(!kobj_get(NULL, "a"), "NULL has no members");
+}
 
 static int skip_b(const char *key)
 {
@@ -41,6 +68,7 @@ int main(void)
 {
 	cJSON *x, *y;
 
+	test_get();
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
 		x = cJSON_Parse(pairs[i].a);
 		y = cJSON_Parse(pairs[i].b);

@@ -116,6 +116,23 @@ static const struct pcase cases[] = {
 	  "{'name':'web','namespace':'prod','labels':{'x':'y'},'annotations':{" TRACK(
 		  "guestbook") ",'argocd.argoproj.io/sync-options':'Prune=false,Replace=true'}}",
 	  NULL, NULL, NULL, 0, 1, NULL },
+	{ "an update with the options unchanged", "UPDATE", "apps/v1/Deployment", "alice",
+	  "{'name':'web','namespace':'prod','annotations':{" TRACK(
+		  "guestbook") ",'argocd.argoproj.io/sync-options':'Prune=false,Delete=false'}}",
+	  "{'name':'web','namespace':'prod','labels':{'x':'y'},'annotations':{" TRACK(
+		  "guestbook") ",'argocd.argoproj.io/sync-options':'Prune=false,Delete=false'}}",
+	  NULL, NULL, NULL, 0, 1, NULL },
+	{ "an update that keeps Prune=false but drops Delete=false", "UPDATE", "apps/v1/Deployment",
+	  "alice",
+	  "{'name':'web','namespace':'prod','annotations':{" TRACK(
+		  "guestbook") ",'argocd.argoproj.io/sync-options':'Prune=false,Delete=false'}}",
+	  "{'name':'web','namespace':'prod','annotations':{" TRACK(
+		  "guestbook") ",'argocd.argoproj.io/sync-options':'Prune=false'}}",
+	  NULL, NULL, NULL, 0, 0,
+	  "deletion-protection: removing Delete=false from the argocd.argoproj.io/sync-options of "
+	  "Deployment prod/web (managed by Application argocd/guestbook) is reserved to the Argo "
+	  "CD "
+	  "controller: remove it in Git" },
 	/* deletion-protection: namespaces */
 	{ "a protected Namespace", "DELETE", "/v1/Namespace", "alice",
 	  "{'name':'prod'," PRUNE_FALSE "}", NULL, NULL, NULL, NULL, 0, 0, "Namespace prod carries" },

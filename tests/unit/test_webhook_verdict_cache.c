@@ -121,6 +121,46 @@ int main(void)
 		ok(!verdict_cache_lookup(c, parts, 2, 'B', 0, &v), "fewer parts are another key");
 	}
 
+	/* Keys are hashed eight bytes at a time: lengths around every word
+	 * boundary, keys that differ in their last byte, the longest key. */
+	{
+		struct verdict_cache *k = verdict_cache_new();
+		struct timespec forever = { INT64_MAX, 0 };
+		char key[1100];
+		const char *parts[] = { key };
+		int v, wrong = 0, found = 0;
+
+		for (size_t n = 0; n < 40; n++)
+			for (char last = 'a'; last <= 'b'; last++) {
+				memset(key, 'k', n);
+				key[n] = last;
+				key[n + 1] = '\0';
+				verdict_cache_store(k, parts, 1, 't', 0, &forever, (int)n * 2 + last);
+			}
+		for (size_t n = 0; n < 40; n++)
+			for (char last = 'a'; last <= 'b'; last++) {
+				memset(key, 'k', n);
+				key[n] = last;
+				key[n + 1] = '\0';
+				if (verdict_cache_lookup(k, parts, 1, 't', 0, &v)) {
+					found++;
+					wrong += v != (int)n * 2 + last;
+				}
+			}
+		ok(found > 0 && !wrong, "keys of 1 to 40 bytes: %d of 80 kept, none confused", found);
+		memset(key, 'z', 1022);
+		key[1022] = '\0';
+		verdict_cache_store(k, parts, 1, 't', 0, &forever, 7);
+		ok(verdict_cache_lookup(k, parts, 1, 't', 0, &v) && v == 7, "the longest key kept");
+		key[1021] = 'y';
+		ok(!verdict_cache_lookup(k, parts, 1, 't', 0, &v), "its last byte counts");
+		memset(key, 'z', 1023);
+		key[1023] = '\0';
+		verdict_cache_store(k, parts, 1, 't', 0, &forever, 8);
+		ok(!verdict_cache_lookup(k, parts, 1, 't', 0, &v), "one byte more is too long");
+		verdict_cache_free(k);
+	}
+
 	memset(long_name, 'x', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
 	{
