@@ -13,24 +13,7 @@
 #include "errbuf.h"
 
 /* The portable build under other names, next to the library's. */
-#define JSON_ARENA_NO_SIMD
-#define json_arena_parse portable_parse
-#define json_arena_parse_except portable_parse_except
-#define json_arena_parse_prefix portable_parse_prefix
-#define json_arena_new portable_new
-#define json_arena_append portable_append
-#define json_arena_copy portable_copy
-#define json_arena_copy_size portable_copy_size
-#include "json_arena.c"
-#undef json_arena_parse
-#undef json_arena_parse_except
-#undef json_arena_parse_prefix
-#undef json_arena_new
-#undef json_arena_append
-#undef json_arena_copy
-#undef json_arena_copy_size
-#undef JSON_ARENA_H
-#include "json_arena.h"
+#include "../lib/json_arena_portable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

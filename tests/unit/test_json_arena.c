@@ -10,24 +10,7 @@
  * scanner) under other names, next to the library's, so that both are
  * tested on any machine.
  */
-#define JSON_ARENA_NO_SIMD
-#define json_arena_parse portable_parse
-#define json_arena_parse_except portable_parse_except
-#define json_arena_parse_prefix portable_parse_prefix
-#define json_arena_new portable_new
-#define json_arena_append portable_append
-#define json_arena_copy portable_copy
-#define json_arena_copy_size portable_copy_size
-#include "json_arena.c"
-#undef json_arena_parse
-#undef json_arena_parse_except
-#undef json_arena_parse_prefix
-#undef json_arena_new
-#undef json_arena_append
-#undef json_arena_copy
-#undef json_arena_copy_size
-#undef JSON_ARENA_H
-#include "json_arena.h"
+#include "json_arena_portable.h"
 
 /* Valid documents: the arena tree must print as cJSON's own tree does. */
 static const char *const valid[] = {
@@ -129,11 +112,9 @@ static void test_invalid(void)
 	}
 }
 
-static void test_nesting(void)
+/* n arrays, each inside the one before: "[[...]]" (to free). */
+static char *nested_arrays(size_t n)
 {
-	struct arena a = ARENA_INIT(0);
-	struct errbuf err;
-	size_t n = CJSON_NESTING_LIMIT + 1;
 	char *deep = malloc(2 * n + 1);
 
 	for (size_t i = 0; i < n; i++) {
@@ -141,6 +122,15 @@ static void test_nesting(void)
 		deep[2 * n - 1 - i] = ']';
 	}
 	deep[2 * n] = '\0';
+	return deep;
+}
+
+static void test_nesting(void)
+{
+	struct arena a = ARENA_INIT(0);
+	struct errbuf err;
+	size_t n = CJSON_NESTING_LIMIT + 1;
+	char *deep = nested_arrays(n);
 	ok(!json_arena_parse(&a, deep, 2 * n, &err) && strstr(err.msg, "nested too deeply"),
 	   "nesting beyond cJSON's limit is refused");
 	arena_release(&a);
@@ -280,13 +270,7 @@ static char *outcome(except_fn *parse, const char *text, size_t len, const char 
 static void test_portable(void)
 {
 	size_t n = CJSON_NESTING_LIMIT + 1;
-	char *deep = malloc(2 * n + 1);
-
-	for (size_t i = 0; i < n; i++) {
-		deep[i] = '[';
-		deep[2 * n - 1 - i] = ']';
-	}
-	deep[2 * n] = '\0';
+	char *deep = nested_arrays(n);
 	for (size_t i = 0;
 	     i < sizeof(valid) / sizeof(*valid) + sizeof(invalid) / sizeof(*invalid) + 1; i++) {
 		const char *text = i < sizeof(valid) / sizeof(*valid) ? valid[i] : deep;
