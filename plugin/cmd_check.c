@@ -215,6 +215,37 @@ static int load(const char *file, const char *project_file, struct kube_flags *k
 	return ret;
 }
 
+/* Checks and prints; returns the exit code. */
+static int report(const cJSON *proj, const cJSON *app, const char *output)
+{
+	struct check_result r = { 0 };
+	int ret;
+
+	check_app(&r, proj, app);
+	if (output)
+		print_json(&r);
+	else
+		print_text(&r, proj, app);
+	ret = cJSON_GetArraySize(r.violations) ? EXIT_FAILURE_ : EXIT_OK;
+	cJSON_Delete(r.violations);
+	return ret;
+}
+
+/* The flags' combination; 0, or -1 with err filled. */
+static int check_flags(int nargs, const char *file, const char *output, struct errbuf *err)
+{
+	if (nargs)
+		return errbuf_set(err, "check takes no arguments; use -f APP.yaml");
+	if (!file)
+		return errbuf_set(err, "-f APP.yaml is required");
+	if (output && strcmp(output, "json"))
+		return errbuf_set(err,
+		                  "unable to match a printer suitable for the output "
+		                  "format \"%s\", allowed formats are: json",
+		                  output);
+	return 0;
+}
+
 int cmd_check(int argc, const char **argv)
 {
 	const char *file = NULL, *project_file = NULL, *output = NULL;
@@ -226,50 +257,20 @@ int cmd_check(int argc, const char **argv)
 		{ OPT_STRING, 'o', "output", &output, "FORMAT", "Output format: json", 0 },
 		OPT_END,
 	};
-	const struct option *tables[3];
-	struct check_result r = { 0 };
 	cJSON *app = NULL, *proj = NULL;
 	struct errbuf err;
 	const char **args;
 	int nargs, ret;
 
 	kube_flags_init(&kf);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
-	ret = options_parse(argc, argv, tables, &check_help, &args, &nargs, &err);
-	if (ret == 0) {
-		free(args);
-		if (nargs)
-			ret = -1, errbuf_set(&err, "check takes no arguments; use -f APP.yaml");
-		else if (!file)
-			ret = -1, errbuf_set(&err, "-f APP.yaml is required");
-		else if (output && strcmp(output, "json"))
-			ret = -1, errbuf_set(&err,
-			                     "unable to match a printer suitable for the output "
-			                     "format \"%s\", allowed formats are: json",
-			                     output);
+	ret = kube_flags_parse(&kf, "check", argc, argv, own, &check_help, &args, &nargs);
+	if (ret < 0 && check_flags(nargs, file, output, &err))
+		ret = options_usage_error("check", &err);
+	if (ret < 0) {
+		ret = load(file, project_file, &kf, &app, &proj, &err);
+		ret = ret ? error_load(ret, &err) : report(proj, app, output);
 	}
-	if (ret) {
-		kube_flags_release(&kf);
-		return ret == 1 ? 0 : options_usage_error("check", &err);
-	}
-	switch (load(file, project_file, &kf, &app, &proj, &err)) {
-	case 0:
-		check_app(&r, proj, app);
-		if (output)
-			print_json(&r);
-		else
-			print_text(&r, proj, app);
-		ret = cJSON_GetArraySize(r.violations) ? EXIT_FAILURE_ : EXIT_OK;
-		break;
-	case -2:
-		ret = (error("%s", err.msg), EXIT_USAGE);
-		break;
-	default:
-		ret = error_api(&err);
-	}
-	cJSON_Delete(r.violations);
+	free(args);
 	cJSON_Delete(app);
 	cJSON_Delete(proj);
 	kube_flags_release(&kf);

@@ -109,31 +109,25 @@ static int confirm(struct kube_client *kc, const char *ns, const char *name)
 int cmd_confirm_deletion(int argc, const char **argv)
 {
 	const struct option own[] = { OPT_END };
-	const struct option *tables[3];
 	struct rest_config rc = { 0 };
 	struct kube_flags kf;
 	struct kube_client *kc = NULL;
 	struct errbuf err;
-	const char **args = NULL;
+	const char **args;
 	int nargs, ret;
 
 	kube_flags_init(&kf);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
-	ret = options_parse(argc, argv, tables, &confirm_help, &args, &nargs, &err);
-	if (ret == 0 && nargs != 1)
-		ret = -1, errbuf_set(&err, "confirm-deletion takes exactly one APP");
-	if (ret == 1) {
-		ret = EXIT_OK;
-	} else if (ret == -1) {
+	ret = kube_flags_parse(&kf, "confirm-deletion", argc, argv, own, &confirm_help, &args,
+	                       &nargs);
+	if (ret < 0 && nargs != 1) {
+		errbuf_set(&err, "confirm-deletion takes exactly one APP");
 		ret = options_usage_error("confirm-deletion", &err);
-	} else if (!(kc = kube_flags_connect(&kf, &rc, &err))) {
+	}
+	if (ret < 0 && !(kc = kube_flags_connect(&kf, &rc, &err)))
 		ret = err.code == -2 ? options_usage_error("confirm-deletion", &err)
 		                     : error_api(&err);
-	} else {
+	if (ret < 0)
 		ret = confirm(kc, kf.namespace ? kf.namespace : APP_DEFAULT_NAMESPACE, args[0]);
-	}
 	free(args);
 	kube_client_free(kc);
 	rest_config_release(&rc);

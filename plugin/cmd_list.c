@@ -163,18 +163,14 @@ static int list_parse(int argc, const char **argv, struct list_opts *o, struct k
 		  0 },
 		OPT_END,
 	};
-	const struct option *tables[] = { own, kube_flags_options(kf), NULL };
 	struct errbuf err = { 0 };
 	const char **args;
-	int nargs;
+	int nargs, code;
 
-	switch (options_parse(argc, argv, tables, &list_help, &args, &nargs, &err)) {
-	case 1:
-		return 0;
-	case -1:
-		return options_usage_error("list", &err);
-	}
+	code = kube_flags_parse(kf, "list", argc, argv, own, &list_help, &args, &nargs);
 	free(args);
+	if (code >= 0)
+		return code;
 	if (nargs)
 		snprintf(err.msg, sizeof(err.msg),
 		         "list takes no arguments; use -l to select Applications");

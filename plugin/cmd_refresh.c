@@ -162,6 +162,17 @@ static int refresh(struct kube_flags *kf, const char *name, const char *mode, in
 	return ret;
 }
 
+/* The flags' combination; 0, or -1 with err filled. */
+static int check_flags(int nargs, const char *timeout, int64_t *timeout_ns, struct errbuf *err)
+{
+	if (nargs != 1)
+		return errbuf_set(err, "refresh takes exactly one APP");
+	if (duration_parse_request_timeout(timeout, timeout_ns, err) || *timeout_ns < 0)
+		return errbuf_set(err, "invalid --timeout \"%s\": want a duration such as 90s or 5m",
+		                  timeout);
+	return 0;
+}
+
 int cmd_refresh(int argc, const char **argv)
 {
 	int hard = 0;
@@ -173,30 +184,17 @@ int cmd_refresh(int argc, const char **argv)
 		  "How long to wait for the controller (default 1m; 0 = no limit)", 0 },
 		OPT_END,
 	};
-	const struct option *tables[3];
 	struct kube_flags kf;
 	struct errbuf err;
-	const char **args = NULL;
+	const char **args;
 	int64_t timeout_ns = 0;
 	int nargs, ret;
 
 	kube_flags_init(&kf);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
-	ret = options_parse(argc, argv, tables, &refresh_help, &args, &nargs, &err);
-	if (ret == 0 && nargs != 1)
-		ret = -1, errbuf_set(&err, "refresh takes exactly one APP");
-	if (ret == 0 && (duration_parse_request_timeout(timeout, &timeout_ns, &err) || timeout_ns < 0))
-		ret = -1, errbuf_set(&err,
-		                     "invalid --timeout \"%s\": want a duration such as "
-		                     "90s or 5m",
-		                     timeout);
-	if (ret == 1) {
-		ret = EXIT_OK;
-	} else if (ret == -1) {
+	ret = kube_flags_parse(&kf, "refresh", argc, argv, own, &refresh_help, &args, &nargs);
+	if (ret < 0 && check_flags(nargs, timeout, &timeout_ns, &err))
 		ret = options_usage_error("refresh", &err);
-	} else {
+	if (ret < 0) {
 		struct sigaction sa;
 
 		memset(&sa, 0, sizeof(sa));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app_cache.h"
 #include "app_common.h"
 #include "commands.h"
 #include "duration.h"
@@ -137,7 +138,7 @@ static int prepare(struct sync_cmd *c, const char **args, int nargs, struct errb
 	if (kube_list(c->kc, path.buf, NULL, &list, err))
 		ret = -1;
 	else
-		sync_cache_list(c, list);
+		app_cache_list(&c->cache, list);
 	for (i = 0; !ret && i < nargs; i++) {
 		cJSON *app = NULL;
 
@@ -236,25 +237,17 @@ int cmd_sync(int argc, const char **argv)
 		{ OPT_STRING, 'o', "output", &c.output, "FORMAT", "Output format: json", 0 },
 		OPT_END,
 	};
-	const struct option *tables[3];
 	struct errbuf err;
-	const char **args = NULL;
+	const char **args;
 	int nargs, ret;
 
 	kube_flags_init(&kf);
 	sync_plan_init(&c.plan_);
 	c.projects = cJSON_CreateObject();
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
-	ret = options_parse(argc, argv, tables, &sync_help, &args, &nargs, &err);
-	if (ret == 0 && check_flags(&c, nargs, &err))
-		ret = -1;
-	if (ret == 1)
-		ret = EXIT_OK;
-	else if (ret == -1)
+	ret = kube_flags_parse(&kf, "sync", argc, argv, own, &sync_help, &args, &nargs);
+	if (ret < 0 && check_flags(&c, nargs, &err))
 		ret = options_usage_error("sync", &err);
-	else
+	if (ret < 0)
 		ret = run(&c, &kf, args, nargs);
 	free(args);
 	kube_client_free(c.kc);

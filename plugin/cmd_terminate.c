@@ -29,49 +29,48 @@ static const struct command_help terminate_help = {
 		    "  kubectl gitops terminate guestbook\n",
 };
 
-int cmd_terminate(int argc, const char **argv)
+/* Connects and terminates; returns the exit code. */
+static int terminate(struct kube_flags *kf, const char *name)
 {
-	const struct option own[] = { OPT_END };
-	const struct option *tables[3];
 	struct rest_config rc = { 0 };
-	struct kube_flags kf;
 	struct kube_client *kc;
 	struct errbuf err;
-	const char **args;
-	int nargs, ret;
+	int ret;
 
-	kube_flags_init(&kf);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
-	ret = options_parse(argc, argv, tables, &terminate_help, &args, &nargs, &err);
-	if (ret) {
-		kube_flags_release(&kf);
-		return ret == 1 ? EXIT_OK : options_usage_error("terminate", &err);
-	}
-	if (nargs != 1) {
-		free(args);
-		kube_flags_release(&kf);
-		return options_usage_error(
-			"terminate", &(struct errbuf){ .msg = "terminate takes exactly one APP" });
-	}
-	kc = kube_flags_connect(&kf, &rc, &err);
+	kc = kube_flags_connect(kf, &rc, &err);
 	if (!kc) {
 		ret = err.code == -2 ? options_usage_error("terminate", &err) : error_api(&err);
 	} else {
-		const char *ns = kf.namespace ? kf.namespace : APP_DEFAULT_NAMESPACE;
+		const char *ns = kf->namespace ? kf->namespace : APP_DEFAULT_NAMESPACE;
 
-		ret = app_terminate_operation(kc, ns, args[0], &err);
+		ret = app_terminate_operation(kc, ns, name, &err);
 		if (ret == APP_NO_OPERATION)
 			ret = error("%s", err.msg);
 		else if (ret)
 			ret = error_api(&err);
 		else
-			printf("Application '%s' operation terminating\n", args[0]);
+			printf("Application '%s' operation terminating\n", name);
 	}
-	free(args);
 	kube_client_free(kc);
 	rest_config_release(&rc);
-	kube_flags_release(&kf);
 	return ret ? EXIT_FAILURE_ : EXIT_OK;
+}
+
+int cmd_terminate(int argc, const char **argv)
+{
+	const struct option own[] = { OPT_END };
+	struct kube_flags kf;
+	const char **args;
+	int nargs, ret;
+
+	kube_flags_init(&kf);
+	ret = kube_flags_parse(&kf, "terminate", argc, argv, own, &terminate_help, &args, &nargs);
+	if (ret < 0 && nargs != 1)
+		ret = options_usage_error(
+			"terminate", &(struct errbuf){ .msg = "terminate takes exactly one APP" });
+	if (ret < 0)
+		ret = terminate(&kf, args[0]);
+	free(args);
+	kube_flags_release(&kf);
+	return ret;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app_cache.h"
 #include "app_common.h"
 #include "commands.h"
 #include "duration.h"
@@ -119,16 +120,6 @@ static void build(struct tree_cmd *c)
 	sync_plan_release(&c->plan);
 	sync_plan_init(&c->plan);
 	fill(c, sync_plan_add_root(&c->plan, c->ns, c->name));
-}
-
-static void cache_list(struct tree_cmd *c, const cJSON *list)
-{
-	const cJSON *it;
-
-	cJSON_Delete(c->cache);
-	c->cache = cJSON_CreateObject();
-	cJSON_ArrayForEach (it, json_get(list, "items"))
-		cJSON_AddItemToObject(c->cache, app_name(it), cJSON_Duplicate(it, 1));
 }
 
 /* --- printing --------------------------------------------------------------- */
@@ -326,24 +317,9 @@ static void show(struct tree_cmd *c)
 static int on_event(struct kube_event *ev, void *data)
 {
 	struct tree_cmd *c = data;
-	const char *name = app_name(ev->object);
 
-	switch (ev->type) {
-	case KUBE_EVENT_LIST:
-		cache_list(c, ev->object);
-		break;
-	case KUBE_EVENT_ADDED:
-	case KUBE_EVENT_MODIFIED:
-		cJSON_DeleteItemFromObjectCaseSensitive(c->cache, name);
-		cJSON_AddItemToObject(c->cache, name, ev->object);
-		ev->object = NULL;
-		break;
-	case KUBE_EVENT_DELETED:
-		cJSON_DeleteItemFromObjectCaseSensitive(c->cache, name);
-		break;
-	default:
+	if (app_cache_event(&c->cache, ev, 0) < 0)
 		return 0;
-	}
 	build(c);
 	show(c);
 	return tree_done(c);
@@ -407,12 +383,12 @@ static int run(struct tree_cmd *c, struct kube_flags *kf, int64_t timeout_ns)
 	if (kube_list(kc, path.buf, NULL, &list, &err)) {
 		ret = error_api(&err);
 	} else {
-		cache_list(c, list);
+		app_cache_list(&c->cache, list);
 		/* not listed: let the server say why, in its words */
 		if (!json_get_key(c->cache, c->name) && app_get(kc, c->ns, c->name, &app, &err))
 			ret = error_api(&err);
 		else if (!json_get_key(c->cache, c->name))
-			cJSON_AddItemToObject(c->cache, c->name, app), app = NULL;
+			app_cache_put(&c->cache, c->name, app), app = NULL;
 	}
 	if (ret == EXIT_OK) {
 		build(c);
@@ -466,26 +442,18 @@ int cmd_tree(int argc, const char **argv)
 		  "With -w: give up after this long (exit 3; default: no limit)", 0 },
 		OPT_END,
 	};
-	const struct option *tables[3];
 	struct kube_flags kf;
 	struct errbuf err;
-	const char **args = NULL;
+	const char **args;
 	int64_t timeout_ns = 0;
 	int nargs, ret;
 
 	kube_flags_init(&kf);
 	sync_plan_init(&c.plan);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
-	ret = options_parse(argc, argv, tables, &tree_help, &args, &nargs, &err);
-	if (ret == 0 && check_flags(&c, nargs, &timeout_ns, &err))
-		ret = -1;
-	if (ret == 1) {
-		ret = EXIT_OK;
-	} else if (ret == -1) {
+	ret = kube_flags_parse(&kf, "tree", argc, argv, own, &tree_help, &args, &nargs);
+	if (ret < 0 && check_flags(&c, nargs, &timeout_ns, &err))
 		ret = options_usage_error("tree", &err);
-	} else {
+	if (ret < 0) {
 		c.name = args[0];
 		ret = run(&c, &kf, timeout_ns);
 	}

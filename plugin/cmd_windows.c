@@ -367,6 +367,24 @@ out:
 	return ret;
 }
 
+/* The flags' combination; 0, or -1 with err filled. */
+static int check_flags(const struct windows_opts *o, int nargs, struct errbuf *err)
+{
+	if (o->output && strcmp(o->output, "json"))
+		return errbuf_set(err,
+		                  "unable to match a printer suitable for the output "
+		                  "format \"%s\", allowed formats are: json",
+		                  o->output);
+	if (o->file ? nargs != 0 : nargs != 1)
+		return errbuf_set(err, o->file ? "a PROJECT argument cannot be combined with -f"
+		                               : "windows takes exactly one PROJECT (or -f FILE)");
+	if (o->app && o->app_file)
+		return errbuf_set(err, "--app and --app-file cannot be combined");
+	if (o->file && o->app)
+		return errbuf_set(err, "--app reads the cluster; with -f use --app-file");
+	return 0;
+}
+
 int cmd_windows(int argc, const char **argv)
 {
 	struct windows_opts o = { 0 };
@@ -383,53 +401,18 @@ int cmd_windows(int argc, const char **argv)
 		{ OPT_STRING, 'o', "output", &o.output, "FORMAT", "Output format: json", 0 },
 		OPT_END,
 	};
-	const struct option *tables[3];
 	cJSON *proj = NULL, *app = NULL;
 	struct errbuf err;
 	const char **args;
 	int nargs, ret;
 
 	kube_flags_init(&kf);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&kf);
-	tables[2] = NULL;
-	switch (options_parse(argc, argv, tables, &windows_help, &args, &nargs, &err)) {
-	case 1:
-		kube_flags_release(&kf);
-		return 0;
-	case -1:
-		kube_flags_release(&kf);
-		return options_usage_error("windows", &err);
-	}
-	ret = -1;
-	if (o.output && strcmp(o.output, "json"))
-		errbuf_set(&err,
-		           "unable to match a printer suitable for the output format \"%s\", "
-		           "allowed formats are: json",
-		           o.output);
-	else if (o.file ? nargs != 0 : nargs != 1)
-		errbuf_set(&err, o.file ? "a PROJECT argument cannot be combined with -f"
-		                        : "windows takes exactly one PROJECT (or -f FILE)");
-	else if (o.app && o.app_file)
-		errbuf_set(&err, "--app and --app-file cannot be combined");
-	else if (o.file && o.app)
-		errbuf_set(&err, "--app reads the cluster; with -f use --app-file");
-	else
-		ret = 0;
-	if (ret) {
-		free(args);
-		kube_flags_release(&kf);
-		return options_usage_error("windows", &err);
-	}
-	switch (load(&o, &kf, nargs ? args[0] : NULL, &proj, &app, &err)) {
-	case 0:
-		ret = run(&o, proj, app);
-		break;
-	case -2:
-		ret = (error("%s", err.msg), EXIT_USAGE);
-		break;
-	default:
-		ret = error_api(&err);
+	ret = kube_flags_parse(&kf, "windows", argc, argv, own, &windows_help, &args, &nargs);
+	if (ret < 0 && check_flags(&o, nargs, &err))
+		ret = options_usage_error("windows", &err);
+	if (ret < 0) {
+		ret = load(&o, &kf, nargs ? args[0] : NULL, &proj, &app, &err);
+		ret = ret ? error_load(ret, &err) : run(&o, proj, app);
 	}
 	free(args);
 	cJSON_Delete(proj);

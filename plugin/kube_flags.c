@@ -8,6 +8,7 @@
 #include "json_util.h"
 #include "kube_client.h"
 #include "kubeconfig.h"
+#include "ui.h"
 #include "xalloc.h"
 
 void kube_flags_init(struct kube_flags *kf)
@@ -69,6 +70,24 @@ const struct option *kube_flags_options(struct kube_flags *kf)
 
 	memcpy(t, o, sizeof(o));
 	return t;
+}
+
+int kube_flags_parse(struct kube_flags *kf, const char *cmd, int argc, const char **argv,
+                     const struct option *own, const struct command_help *help, const char ***args,
+                     int *nargs)
+{
+	const struct option *tables[] = { own, kube_flags_options(kf), NULL };
+	struct errbuf err;
+
+	*args = NULL;
+	*nargs = 0;
+	switch (options_parse(argc, argv, tables, help, args, nargs, &err)) {
+	case 1:
+		return EXIT_OK;
+	case -1:
+		return options_usage_error(cmd, &err);
+	}
+	return -1;
 }
 
 /* client-go's default warning handler: "Warning: <text>" on stderr. */

@@ -15,21 +15,14 @@ int rollout_cli_parse(struct rollout_cli *c, const char *cmd, int argc, const ch
                       const struct option *own, const struct command_help *help, int min_args,
                       int max_args)
 {
-	const struct option *tables[3];
-	struct errbuf err;
+	int code;
 
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
 	kube_flags_init(&c->kf);
-	tables[0] = own;
-	tables[1] = kube_flags_options(&c->kf);
-	tables[2] = NULL;
-	switch (options_parse(argc, argv, tables, help, &c->args, &c->nargs, &err)) {
-	case 1:
-		return EXIT_OK;
-	case -1:
-		return options_usage_error(cmd, &err);
-	}
+	code = kube_flags_parse(&c->kf, cmd, argc, argv, own, help, &c->args, &c->nargs);
+	if (code >= 0)
+		return code;
 	if (c->nargs < min_args)
 		return rollout_usage_error(c, min_args == 1 && max_args == 1
 		                                      ? "expected one ROLLOUT_NAME"

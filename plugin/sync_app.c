@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app_cache.h"
 #include "app_common.h"
 #include "errbuf.h"
 #include "json_util.h"
@@ -116,18 +117,6 @@ void sync_discover(struct sync_cmd *c, struct sync_node *n, const cJSON *app)
 	sync_plan_discover(&c->plan_, n, app, c->ns, &c->sel, sync_lookup, c);
 }
 
-long long sync_rv_of(const cJSON *obj)
-{
-	const char *rv = json_str(obj, "metadata.resourceVersion", "");
-	char *end;
-	long long v;
-
-	if (!*rv)
-		return -1;
-	v = strtoll(rv, &end, 10);
-	return *end ? -1 : v;
-}
-
 void sync_start(struct sync_cmd *c, struct sync_node *n)
 {
 	const cJSON *app = sync_lookup(n->ns, n->name, c);
@@ -165,9 +154,8 @@ void sync_start(struct sync_cmd *c, struct sync_node *n)
 	switch (r) {
 	case SYNC_TRIGGERED:
 		/* the watch may still deliver older states: remember where ours starts */
-		n->written_rv = sync_rv_of(written);
-		cJSON_DeleteItemFromObjectCaseSensitive(c->cache, n->name);
-		cJSON_AddItemToObject(c->cache, n->name, written);
+		n->written_rv = app_resource_version(written);
+		app_cache_put(&c->cache, n->name, written);
 		written = NULL;
 		n->triggered = 1;
 		n->partial = c->rf.n > 0;
@@ -258,7 +246,7 @@ static void settle(struct sync_cmd *c, struct sync_node *n, const cJSON *app)
 static int ours_visible(const struct sync_node *n, const cJSON *app)
 {
 	const cJSON *op = json_get(app, "operation"), *st = json_get(app, "status.operationState");
-	long long rv = sync_rv_of(app);
+	long long rv = app_resource_version(app);
 	struct timespec t;
 
 	if (n->written_rv >= 0 && rv >= 0)

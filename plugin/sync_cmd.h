@@ -46,7 +46,7 @@ struct sync_cmd {
 	struct kube_client *kc;
 	struct rest_config rc;
 	const char *ns;
-	cJSON *cache; /* name -> Application, the watched namespace */
+	cJSON *cache; /* name -> Application, the watched namespace (app_cache.h) */
 	cJSON *labelled;
 	cJSON *projects; /* name -> AppProject */
 	cJSON *rollouts; /* "ns/name" -> Rollout, read while settling */
@@ -69,8 +69,6 @@ void sync_set_state(struct sync_node *n, enum sync_state s, const char *msg);
 void sync_observe(struct sync_node *n, const cJSON *app);
 /* Adds the children of n not known yet (new ones appear as the parent syncs). */
 void sync_discover(struct sync_cmd *c, struct sync_node *n, const cJSON *app);
-/* metadata.resourceVersion as a number, -1 when it is not one. */
-long long sync_rv_of(const cJSON *obj);
 /* Checks and triggers the sync of a PENDING node. */
 void sync_start(struct sync_cmd *c, struct sync_node *n);
 /* Moves a started node on from the cached state of its app. */
@@ -86,8 +84,6 @@ int sync_all_final(const struct sync_node *root);
 void sync_note(struct sync_node *n, void *data);
 
 /* sync_follow.c */
-/* Replaces the cache with the items of an ApplicationList. */
-void sync_cache_list(struct sync_cmd *c, const cJSON *list);
 /* Watches the namespace's Applications (or polls when a watch is not
  * allowed) and drives the plan until done; a KUBE_WATCH_* result. */
 int sync_follow(struct sync_cmd *c, struct errbuf *err);

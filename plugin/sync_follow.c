@@ -6,49 +6,21 @@
  */
 #include <string.h>
 
+#include "app_cache.h"
 #include "app_common.h"
 #include "errbuf.h"
-#include "json_util.h"
 #include "kube_client.h"
 #include "kube_watch.h"
 #include "strbuf.h"
 #include "sync_cmd.h"
 
-void sync_cache_list(struct sync_cmd *c, const cJSON *list)
-{
-	const cJSON *it;
-
-	cJSON_Delete(c->cache);
-	c->cache = cJSON_CreateObject();
-	cJSON_ArrayForEach (it, json_get(list, "items"))
-		cJSON_AddItemToObject(c->cache, app_name(it), cJSON_Duplicate(it, 1));
-}
-
 static int on_event(struct kube_event *ev, void *data)
 {
 	struct sync_cmd *c = data;
-	const char *name = app_name(ev->object);
 
-	switch (ev->type) {
-	case KUBE_EVENT_LIST:
-		sync_cache_list(c, ev->object);
-		break;
-	case KUBE_EVENT_ADDED:
-	case KUBE_EVENT_MODIFIED:
-		/* older than what we hold (our own write's response): drop it */
-		if (sync_rv_of(ev->object) >= 0 &&
-		    sync_rv_of(ev->object) < sync_rv_of(json_get_key(c->cache, name)))
-			return 0;
-		cJSON_DeleteItemFromObjectCaseSensitive(c->cache, name);
-		cJSON_AddItemToObject(c->cache, name, ev->object);
-		ev->object = NULL;
-		break;
-	case KUBE_EVENT_DELETED:
-		cJSON_DeleteItemFromObjectCaseSensitive(c->cache, name);
-		break;
-	default:
-		break;
-	}
+	/* older than what we hold (our own write's response): dropped */
+	if (app_cache_event(&c->cache, ev, 1) == 0)
+		return 0;
 	sync_drive(c);
 	return c->async || sync_all_final(c->plan_.root);
 }

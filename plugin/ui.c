@@ -100,6 +100,13 @@ int error_api(const struct errbuf *err)
 	return EXIT_FAILURE_;
 }
 
+int error_load(int r, const struct errbuf *err)
+{
+	if (r == -2)
+		return (error("%s", err->msg), EXIT_USAGE);
+	return error_api(err);
+}
+
 void ui_set_color(enum ui_color mode)
 {
 	color_mode = mode;

@@ -31,6 +31,13 @@ __attribute__((format(printf, 1, 2))) void warning(const char *fmt, ...);
 /* Prints err the way kubectl prints a failed request; returns 1. */
 int error_api(const struct errbuf *err);
 
+/*
+ * For a command's loader that failed with r: -2 is bad input (a file, a
+ * value), printed as "error: MSG", returns EXIT_USAGE; anything else is an
+ * API failure, printed by error_api(), returns 1.
+ */
+int error_load(int r, const struct errbuf *err);
+
 enum ui_color { UI_COLOR_AUTO, UI_COLOR_ALWAYS, UI_COLOR_NEVER };
 void ui_set_color(enum ui_color mode);
 int ui_use_color(FILE *stream);
