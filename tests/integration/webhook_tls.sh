@@ -6,25 +6,7 @@
 # Runs the ASan build of the server when there is one.
 set -u
 cd "$(dirname "$0")/../.."
-bin=${WEBHOOK_BIN:-}
-if [ -z "$bin" ]; then
-	bin=bin/gitops-webhook
-	[ -x build/asan/bin/gitops-webhook ] && bin=build/asan/bin/gitops-webhook
-fi
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-t() {
-	local d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $d"; else echo "not ok $n - $d"; fi
-}
+. tests/lib/webhook.sh
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 # logged PATTERN: the log has a matching line within 2 s (a background
 # thread writes the server's log in batches, tens of milliseconds late).
@@ -61,13 +43,7 @@ spec: {project: default}
 YAML
 printf 'server: {idleTimeout: 2s, threads: 2, maxConnections: 200}\n' >"$tmp/config.yaml"
 
-"$bin" serve --tls-cert-file "$tmp/tls.crt" --tls-private-key-file "$tmp/tls.key" \
-	--listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --config "$tmp/config.yaml" \
-	--state "$tmp/state" 2>"$tmp/log" &
-pid=$!
-for _ in $(seq 100); do grep -q '"serving HTTPS' "$tmp/log" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*"serving HTTPS on [^ ]* (port \([0-9]*\)).*/\1/p' "$tmp/log")
-mport=$(sed -n 's/.*metrics on [^ ]* (port \([0-9]*\)).*/\1/p' "$tmp/log")
+webhook_start --metrics-listen 127.0.0.1:0 --config "$tmp/config.yaml" --state "$tmp/state"
 t "the server starts and logs its ports" test -n "$port" -a -n "$mport"
 [ -n "$port" ] || { cat "$tmp/log" | sed 's/^/# /'; echo "1..$n"; exit 1; }
 url=https://127.0.0.1:$port

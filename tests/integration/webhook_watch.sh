@@ -6,26 +6,7 @@
 # answered from the API server.
 set -u
 cd "$(dirname "$0")/../.."
-bin=${WEBHOOK_BIN:-}
-if [ -z "$bin" ]; then
-	bin=bin/gitops-webhook
-	[ -x build/asan/bin/gitops-webhook ] && bin=build/asan/bin/gitops-webhook
-fi
-tmp=$(mktemp -d)
-api= hook=
-cleanup() {
-	[ -n "$hook" ] && kill -KILL "$hook" 2>/dev/null
-	[ -n "$api" ] && kill "$api" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-t() {
-	local d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $d"; else echo "not ok $n - $d"; fi
-}
+. tests/lib/webhook.sh
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
 	-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
@@ -59,6 +40,7 @@ JSON
 python3 tests/lib/kubetest_server.py --script "$tmp/script.json" --log "$tmp/requests.log" \
 	>"$tmp/port" 2>"$tmp/api.err" &
 api=$!
+webhook_on_exit="kill $api 2>/dev/null"
 for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 aport=$(head -1 "$tmp/port")
 cat >"$tmp/kubeconfig" <<YAML
@@ -70,11 +52,7 @@ contexts: [{name: sim, context: {cluster: sim, user: u}}]
 current-context: sim
 YAML
 
-"$bin" serve --tls-cert-file "$tmp/tls.crt" --tls-private-key-file "$tmp/tls.key" \
-	--listen 127.0.0.1:0 --kubeconfig "$tmp/kubeconfig" 2>"$tmp/log" &
-hook=$!
-for _ in $(seq 100); do grep -q '"serving HTTPS' "$tmp/log" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*"serving HTTPS on [^ ]* (port \([0-9]*\)).*/\1/p' "$tmp/log")
+webhook_start --kubeconfig "$tmp/kubeconfig"
 url=https://127.0.0.1:$port
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$tmp/tls.crt" "$@"; }
 t "the server starts with a kubeconfig and no --state" test -n "$port"
@@ -100,10 +78,10 @@ post >/dev/null
 post >/dev/null
 t "requests are judged from memory, with no API calls" test "$(wc -l <"$tmp/requests.log")" -eq "$before"
 
-kill -TERM "$hook"
-for _ in $(seq 50); do kill -0 "$hook" 2>/dev/null || break; sleep 0.1; done
-wait "$hook"
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+wait "$pid"
 rc=$?
-hook=
+pid=
 t "SIGTERM stops the watches and the server cleanly" test "$rc" -eq 0
 echo "1..$n"
