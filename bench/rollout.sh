@@ -22,17 +22,13 @@
 # GITOPS_BIN_DIR (default bin).  bench/README.md explains the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 runs=${BENCH_RUNS:-10}
 base_runs=${BENCH_BASE_RUNS:-3}
 name=${BENCH_ROLLOUT:-svc-000}
 bin_dir=$(cd "${GITOPS_BIN_DIR:-bin}" 2>/dev/null && pwd) || bin_dir=
 ns=bench
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 for tool in python3 curl kubectl; do
 	command -v "$tool" >/dev/null || die "$tool not found"
@@ -45,18 +41,8 @@ if [ "$runs" -lt 1 ] || [ "$base_runs" -lt 1 ]; then
 	die "BENCH_RUNS and BENCH_BASE_RUNS must be >= 1"
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rollout-bench.XXXXXX")
 spid=''
-cleanup() {
-	[ -n "$spid" ] && kill -TERM "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "bench: work directory kept: $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir rollout spid
 
 # --- state --------------------------------------------------------------------
 bench/gen_rollouts.py --namespace "$ns" "$tmp/state.json" >"$tmp/generated" ||
@@ -69,12 +55,8 @@ tests/kubesim/kubesim --listen 127.0.0.1:0 --controllers none \
 	--state "$tmp/state.json" --kubeconfig-out "$tmp/kubeconfig" \
 	--request-log "$tmp/requests.log" >"$tmp/sim.out" 2>"$tmp/sim.err" &
 spid=$!
-for _ in $(seq 1200); do
-	grep -q listening "$tmp/sim.out" 2>/dev/null && break
-	kill -0 "$spid" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q listening "$tmp/sim.out" || { tail -20 "$tmp/sim.err" >&2; die "kubesim did not start"; }
+bench_wait_log 1200 "$spid" "$tmp/sim.out" listening ||
+	{ tail -20 "$tmp/sim.err" >&2; die "kubesim did not start"; }
 echo "kubesim: state loaded in $((($(date +%s%N) - t0) / 1000000)) ms," \
 	"resident $(awk '$1 == "VmRSS:" { printf "%.0f MiB", $2 / 1024 }' "/proc/$spid/status")"
 

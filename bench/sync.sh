@@ -21,6 +21,7 @@
 # tests/kubesim/kubesim).  bench/README.md explains the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 apps=${BENCH_APPS:-500}
 waves=${BENCH_WAVES:-5}
@@ -30,11 +31,6 @@ shell_loop=${BENCH_SHELL_LOOP:-1}
 rounds=${BENCH_ROUNDS:-7}
 plugin=${PLUGIN_BIN:-bin/kubectl-gitops}
 kubesim=${KUBESIM_BIN:-tests/kubesim/kubesim}
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 for tool in kubectl python3; do
 	command -v "$tool" >/dev/null || die "$tool not found"
@@ -46,18 +42,8 @@ case $latency in
 *) die "BENCH_LATENCY must end in ms or s" ;;
 esac
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sync-bench.XXXXXX")
 spid=''
-cleanup() {
-	[ -n "$spid" ] && kill -TERM "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "bench: work directory kept: $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir sync spid
 
 # --- the simulator, with the root synced once (release 1) --------------------
 bench/gen_apps.py "$tmp" --apps "$apps" --waves "$waves" --latency "$latency" --release 1 |
@@ -70,12 +56,8 @@ KUBESIM_RESYNC=3600 KUBESIM_TIME_SCALE=0.01 "$kubesim" --listen 127.0.0.1:0 \
 	--state "$tmp/state.json" --request-log "$tmp/requests.log" \
 	>"$tmp/sim.out" 2>"$tmp/sim.err" &
 spid=$!
-for _ in $(seq 300); do
-	grep -q listening "$tmp/sim.out" 2>/dev/null && break
-	kill -0 "$spid" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q listening "$tmp/sim.out" 2>/dev/null || { cat "$tmp/sim.err" >&2; die "kubesim did not start"; }
+bench_wait_log 300 "$spid" "$tmp/sim.out" listening ||
+	{ cat "$tmp/sim.err" >&2; die "kubesim did not start"; }
 export KUBECONFIG=$tmp/kubeconfig
 # kubectl's discovery cache and the plugin's caches go here, not to ~/.kube
 export HOME=$tmp/home

@@ -16,6 +16,7 @@
 # bench/README.md explains the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 secs=${BENCH_SECONDS:-10}
 cores=$(nproc)
@@ -23,11 +24,6 @@ threads=${BENCH_THREADS:-$cores}
 conns=${BENCH_CONNECTIONS:-16}
 bin=${WEBHOOK_BIN:-bin/gitops-webhook}
 warm=2
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 # --- what it needs ---------------------------------------------------------
 if ! scripts/bench-deps.sh --check >/dev/null 2>&1; then
@@ -38,19 +34,8 @@ for tool in wrk nginx openssl curl python3 cc pkg-config; do
 done
 [ -x "$bin" ] || die "$bin not built (run make)"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/webhook-bench.XXXXXX")
 wpid='' npid=''
-cleanup() {
-	[ -n "$wpid" ] && kill -TERM "$wpid" 2>/dev/null && wait "$wpid" 2>/dev/null
-	[ -n "$npid" ] && kill -TERM "$npid" 2>/dev/null && wait "$npid" 2>/dev/null
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "bench: work directory kept: $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir webhook wpid npid
 
 # The load generator for a fixed rate, built like the project's own code.
 mkdir -p build/bench
@@ -83,11 +68,7 @@ t0=$(date +%s.%N)
 	--listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --state "$tmp/state" \
 	2>"$tmp/webhook.log" &
 wpid=$!
-for _ in $(seq 600); do
-	grep -q '"serving HTTPS' "$tmp/webhook.log" 2>/dev/null && break
-	kill -0 "$wpid" 2>/dev/null || break
-	sleep 0.1
-done
+bench_wait_log 600 "$wpid" "$tmp/webhook.log" '"serving HTTPS' || true
 wport=$(sed -n 's/.*"serving HTTPS on [^ ]* (port \([0-9]*\)).*/\1/p' "$tmp/webhook.log")
 mport=$(sed -n 's/.*metrics on [^ ]* (port \([0-9]*\)).*/\1/p' "$tmp/webhook.log")
 if [ -z "$wport" ] || [ -z "$mport" ]; then
