@@ -20,6 +20,13 @@
 #include "tls_certs.h"
 #include "xalloc.h"
 
+/*
+ * libmicrohttpd zeroes a connection's whole memory pool (32 KiB by default)
+ * before each request; an AdmissionReview request's headers and the read
+ * buffer it streams the body through fit in much less.
+ */
+#define CONNECTION_MEMORY (16 * 1024)
+
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct server {
@@ -402,6 +409,7 @@ static struct MHD_Daemon *start_daemon(struct server *s, const char *addr, int t
 			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR,
 			(struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
 			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
 			MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_NOTIFY_CONNECTION,
 			notify_connection, NULL, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
