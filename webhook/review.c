@@ -162,28 +162,43 @@ void review_status_body(struct strbuf *out, int code, const char *reason, const 
 	cJSON_Delete(o);
 }
 
-int review_http(const struct review_env *env, const char *body, size_t len, struct strbuf *out)
+static int judge(const struct review_env *env, struct arena *a, char *body, size_t len,
+                 struct strbuf *out)
 {
-	struct arena *a = scratch_take(env->scratch);
 	struct admission_request req;
 	struct admission_response resp;
 	struct errbuf err;
-	int code = 200;
 
 	errbuf_clear(&err);
-	if (admission_request_parse_in(&req, arena_strndup(a, body, len), len, a, &err)) {
+	if (admission_request_parse_in(&req, body, len, a, &err)) {
 		decision_log_error(env->log, "rejected malformed AdmissionReview", err.msg, 400,
 		                   "POST", NULL);
 		review_status_body(out, 400, "BadRequest", err.msg);
-		code = 400;
-	} else {
-		admission_response_init(&resp);
-		review_decide(env, &req, &resp);
-		admission_response_render_to(out, req.uid, &resp);
-		strbuf_addch(out, '\n');
-		admission_response_release(&resp);
-		admission_request_release(&req);
+		return 400;
 	}
+	admission_response_init(&resp);
+	review_decide(env, &req, &resp);
+	admission_response_render_to(out, req.uid, &resp);
+	strbuf_addch(out, '\n');
+	admission_response_release(&resp);
+	admission_request_release(&req);
+	return 200;
+}
+
+int review_http(const struct review_env *env, const char *body, size_t len, struct strbuf *out)
+{
+	struct arena *a = scratch_take(env->scratch);
+	int code = judge(env, a, arena_strndup(a, body, len), len, out);
+
+	scratch_give(env->scratch, a);
+	return code;
+}
+
+int review_http_in_place(const struct review_env *env, char *body, size_t len, struct strbuf *out)
+{
+	struct arena *a = scratch_take(env->scratch);
+	int code = judge(env, a, body, len, out);
+
 	scratch_give(env->scratch, a);
 	return code;
 }

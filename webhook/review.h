@@ -51,6 +51,12 @@ void review_decide(const struct review_env *env, const struct admission_request 
  * input.  `out` is appended to.
  */
 int review_http(const struct review_env *env, const char *body, size_t len, struct strbuf *out);
+/*
+ * review_http() parsing body in place, for a caller done with it: the
+ * body's bytes are overwritten (strings are decoded where they stand), and
+ * body[len] must be writable.  Saves copying it.
+ */
+int review_http_in_place(const struct review_env *env, char *body, size_t len, struct strbuf *out);
 
 /* A metav1 Status document for an HTTP error. */
 void review_status_body(struct strbuf *out, int code, const char *reason, const char *msg);
