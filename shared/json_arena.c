@@ -21,6 +21,7 @@ struct parser {
 	int depth;
 	const char *error; /* what went wrong, at p */
 	const char *const *const *skip; /* paths left out of the tree, or NULL */
+	uint32_t defer; /* the skip paths kept as raw text instead (json_arena_expand) */
 };
 
 #define MAX_SKIP 32
@@ -479,7 +480,7 @@ static int parse_array(struct parser *ps, cJSON *n)
 }
 
 /* The skip paths among `mask` that go on with key at `level`; *drop is
- * set when one of them ends there. */
+ * 1 when one of them ends there, 2 when that one is deferred. */
 static uint32_t follow(struct parser *ps, uint32_t mask, int level, const char *key, int *drop)
 {
 	uint32_t out = 0;
@@ -492,7 +493,7 @@ static uint32_t follow(struct parser *ps, uint32_t mask, int level, const char *
 		if (path[level][0] != key[0] || strcmp(path[level], key))
 			continue;
 		if (!path[level + 1])
-			*drop = 1;
+			*drop = (ps->defer >> i & 1) ? 2 : 1;
 		else
 			out |= UINT32_C(1) << i;
 	}
@@ -530,6 +531,25 @@ static int skip_key(struct parser *ps)
 	return 0;
 }
 
+/* A deferred member: checked as a skipped one, kept as its raw text. */
+static int defer_member(struct parser *ps, cJSON *n, cJSON **last, char *key)
+{
+	cJSON *item;
+	char *from;
+
+	skip_ws(ps);
+	from = ps->p;
+	if (skip_value(ps))
+		return -1;
+	item = parser_node(ps);
+	item->string = key;
+	item->type = cJSON_Raw;
+	item->valuestring = from;
+	item->valuedouble = (double)(ps->p - from);
+	append(n, last, item);
+	return 0;
+}
+
 static int parse_member(struct parser *ps, cJSON *n, cJSON **last, uint32_t mask, int level)
 {
 	char *key = parse_key(ps);
@@ -541,6 +561,8 @@ static int parse_member(struct parser *ps, cJSON *n, cJSON **last, uint32_t mask
 		return -1;
 	if (mask)
 		sub = follow(ps, mask, level, key, &drop);
+	if (drop == 2)
+		return defer_member(ps, n, last, key);
 	if (drop)
 		return skip_value(ps);
 	item = parser_node(ps);
@@ -684,12 +706,12 @@ static uint32_t all_paths(const char *const *const *skip)
 }
 
 static cJSON *parse_all(struct arena *a, char *buf, size_t len, const char *const *const *skip,
-                        struct errbuf *err)
+                        uint32_t defer, struct errbuf *err)
 {
 	/* The nodes left in the pool at the end are lost: a batch is kept
 	 * to len bytes of nodes at most. */
 	size_t batch = len / sizeof(cJSON) < 32 ? len / sizeof(cJSON) + 1 : 32;
-	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, batch, 0, NULL, skip };
+	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, batch, 0, NULL, skip, defer };
 	cJSON *root = parser_node(&ps);
 
 	if (!parse_value(&ps, root, all_paths(skip), 0)) {
@@ -704,13 +726,49 @@ static cJSON *parse_all(struct arena *a, char *buf, size_t len, const char *cons
 
 cJSON *json_arena_parse(struct arena *a, char *buf, size_t len, struct errbuf *err)
 {
-	return parse_all(a, buf, len, NULL, err);
+	return parse_all(a, buf, len, NULL, 0, err);
 }
 
 cJSON *json_arena_parse_except(struct arena *a, char *buf, size_t len,
                                const char *const *const *skip, struct errbuf *err)
 {
-	return parse_all(a, buf, len, skip, err);
+	return parse_all(a, buf, len, skip, 0, err);
+}
+
+cJSON *json_arena_parse_deferring(struct arena *a, char *buf, size_t len,
+                                  const char *const *const *skip, const char *const *const *defer,
+                                  struct errbuf *err)
+{
+	const char *const *paths[MAX_SKIP + 1];
+	uint32_t mask = 0;
+	int n = 0;
+
+	for (int i = 0; skip && skip[i] && n < MAX_SKIP; i++)
+		paths[n++] = skip[i];
+	for (int i = 0; defer && defer[i] && n < MAX_SKIP; i++) {
+		mask |= UINT32_C(1) << n;
+		paths[n++] = defer[i];
+	}
+	paths[n] = NULL;
+	return parse_all(a, buf, len, paths, mask, err);
+}
+
+int json_arena_expand(struct arena *a, cJSON *node, struct errbuf *err)
+{
+	cJSON *v;
+
+	if (!node || node->type != cJSON_Raw)
+		return 0;
+	/* Checked when it was skipped: only memory could fail here. */
+	v = json_arena_parse(a, node->valuestring, (size_t)node->valuedouble, err);
+	if (!v)
+		return -1;
+	node->type = v->type;
+	node->child = v->child;
+	node->valuestring = v->valuestring;
+	node->valueint = v->valueint;
+	node->valuedouble = v->valuedouble;
+	return 0;
 }
 
 cJSON *json_arena_parse_prefix(struct arena *a, char *buf, size_t len, size_t *used,
@@ -718,7 +776,7 @@ cJSON *json_arena_parse_prefix(struct arena *a, char *buf, size_t len, size_t *u
 {
 	/* Called value after value on one arena (a file of many documents):
 	 * one node at a time, so that nothing is lost between them. */
-	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, 1, 0, NULL, NULL };
+	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, 1, 0, NULL, NULL, 0 };
 	cJSON *root = parser_node(&ps);
 
 	if (!parse_value(&ps, root, 0, 0)) {

@@ -39,6 +39,20 @@ cJSON *json_arena_parse(struct arena *a, char *buf, size_t len, struct errbuf *e
  */
 cJSON *json_arena_parse_except(struct arena *a, char *buf, size_t len,
                                const char *const *const *skip, struct errbuf *err);
+/*
+ * json_arena_parse_except(), keeping the members at the `defer` paths (at
+ * most 32 paths in all) as nodes of type cJSON_Raw: valuestring points at
+ * their text in buf (not NUL-terminated) and valuedouble is its length.
+ * They are checked as skipped ones are, and built on demand by
+ * json_arena_expand(): for members only some requests need.
+ */
+cJSON *json_arena_parse_deferring(struct arena *a, char *buf, size_t len,
+                                  const char *const *const *skip, const char *const *const *defer,
+                                  struct errbuf *err);
+/* Builds a deferred node in place (its key and siblings stay), decoding its
+ * text where it stands; a no-op for any other node.  0, or -1 (err). */
+int json_arena_expand(struct arena *a, cJSON *node, struct errbuf *err);
+
 /* The one value at the start of buf[0..len) (after whitespace), for
  * reading a long document piece by piece: *used gets the offset of the
  * byte after it, and nothing after that is read. */

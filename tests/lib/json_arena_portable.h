@@ -12,6 +12,8 @@
 #define json_arena_parse portable_parse
 #define json_arena_parse_except portable_parse_except
 #define json_arena_parse_prefix portable_parse_prefix
+#define json_arena_parse_deferring portable_parse_deferring
+#define json_arena_expand portable_expand
 #define json_arena_new portable_new
 #define json_arena_append portable_append
 #define json_arena_copy portable_copy
@@ -20,6 +22,8 @@
 #undef json_arena_parse
 #undef json_arena_parse_except
 #undef json_arena_parse_prefix
+#undef json_arena_parse_deferring
+#undef json_arena_expand
 #undef json_arena_new
 #undef json_arena_append
 #undef json_arena_copy

@@ -477,6 +477,70 @@ static void test_skip_errors(void)
 	}
 }
 
+/*
+ * A deferred member is checked as a skipped one, kept as its text, and
+ * built by json_arena_expand() into what a full parse gives.
+ */
+static void test_defer(void)
+{
+	static const char *const key[] = { "x", NULL };
+	static const char *const *const defer[] = { key, NULL };
+	static const char *const values[] = {
+		"[1,]",
+		"\"\\x\"",
+		"\"\\ud800\"",
+		"tru",
+		"01",
+		"{",
+		"{\"a\":{\"b\":{},\"c\":[]},\"d\":[[],{}]}",
+		"[1,\"x\",true,null,-0.5e+3]",
+		"\"0123456789abcdef0123456789\\u00e9\\n\"",
+		"{\"spec\":{\"k\":\"v\\\"q\"},\"n\":7}",
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++) {
+		size_t n = (size_t)snprintf(text, sizeof(text), "{\"x\": %s ,\"y\":2}", values[i]);
+		char *whole = outcome(json_arena_parse_except, text, n, NULL), *got;
+		struct arena a = ARENA_INIT(0);
+		struct errbuf err;
+		char *buf = malloc(n);
+		cJSON *t, *x;
+
+		memcpy(buf, text, n);
+		errbuf_clear(&err);
+		t = json_arena_parse_deferring(&a, buf, n, NULL, defer, &err);
+		x = t ? cJSON_GetObjectItemCaseSensitive(t, "x") : NULL;
+		if (!t) {
+			size_t len = strlen(err.msg) + 8;
+
+			got = malloc(len);
+			snprintf(got, len, "error: %s", err.msg);
+			is_str(got, whole, "deferred %s: the same error", values[i]);
+		} else {
+			ok(x && x->type == cJSON_Raw && (size_t)x->valuedouble == strlen(values[i]) &&
+			           !memcmp(x->valuestring, values[i], strlen(values[i])),
+			   "deferred %s: kept as its text", values[i]);
+			ok(!json_arena_expand(&a, x, &err), "deferred %s: expands", values[i]);
+			got = cJSON_PrintUnformatted(t);
+			is_str(got, whole, "deferred %s: expanded as parsed", values[i]);
+		}
+		free(got);
+		free(whole);
+		free(buf);
+		arena_release(&a);
+	}
+	{
+		cJSON plain = { 0 };
+		struct arena a = ARENA_INIT(0);
+		struct errbuf err;
+
+		plain.type = cJSON_Number;
+		ok(!json_arena_expand(&a, &plain, &err) && plain.type == cJSON_Number,
+		   "expanding a node that is not deferred changes nothing");
+	}
+}
+
 /* Nodes come from the arena in batches: trees of many nodes and tiny ones. */
 static void test_batches(void)
 {
@@ -520,5 +584,6 @@ int main(void)
 	test_string_blocks();
 	test_skip_errors();
 	test_batches();
+	test_defer();
 	return tap_done();
 }
