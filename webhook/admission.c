@@ -23,6 +23,11 @@ static const char *const skip_old_managed[] = { "request", "oldObject", "metadat
 static const char *const *const ADMISSION_SKIPPED[] = { skip_status, skip_old_status, skip_managed,
 	                                                skip_old_managed, NULL };
 
+/* What only some requests need: kept as text, built on demand. */
+static const char *const defer_spec[] = { "request", "object", "spec", NULL };
+static const char *const defer_old_spec[] = { "request", "oldObject", "spec", NULL };
+static const char *const *const ADMISSION_DEFERRED[] = { defer_spec, defer_old_spec, NULL };
+
 /* Optional string member v: "" when absent, -1 when of another type. */
 static int opt_str_of(const cJSON *v, const char **out)
 {
@@ -226,9 +231,66 @@ int admission_request_parse_in(struct admission_request *req, char *buf, size_t 
 	struct errbuf why;
 
 	memset(req, 0, sizeof(*req));
-	if (!(req->root = json_arena_parse_except(a, buf, len, ADMISSION_SKIPPED, &why)))
+	if (!(req->root = json_arena_parse_deferring(a, buf, len, ADMISSION_SKIPPED,
+	                                             ADMISSION_DEFERRED, &why)))
 		return errbuf_set(err, "body is not valid JSON (%s)", why.msg);
-	return take_root(req, err);
+	req->tree_arena = a;
+	if (take_root(req, err))
+		return -1;
+	/* Argo CD's own kinds: their policies read the spec every time. */
+	if (!strcmp(req->group, "argoproj.io") && admission_request_expand(req)) {
+		admission_request_release(req);
+		return errbuf_set(err, "out of memory");
+	}
+	return 0;
+}
+
+/* Every member named spec: a duplicate key is deferred too. */
+static int expand_spec(struct arena *a, const cJSON *obj)
+{
+	struct errbuf why;
+
+	for (cJSON *m = obj ? obj->child : NULL; m; m = m->next)
+		if (m->type == cJSON_Raw && m->string && !strcmp(m->string, "spec") &&
+		    json_arena_expand(a, m, &why))
+			return -1;
+	return 0;
+}
+
+static cJSON *raw_spec(const cJSON *obj)
+{
+	cJSON *spec = (cJSON *)kobj_get(obj, "spec");
+
+	return spec && spec->type == cJSON_Raw ? spec : NULL;
+}
+
+/*
+ * An UPDATE mostly keeps the spec: the same text is the same value, so
+ * the old one shares the new one's tree instead of being built again.
+ */
+static void share_same_spec(struct arena *a, const struct admission_request *req)
+{
+	cJSON *cur = raw_spec(req->object), *old = raw_spec(req->old_object);
+	struct errbuf why;
+
+	if (!cur || !old || cur->valuedouble != old->valuedouble ||
+	    memcmp(cur->valuestring, old->valuestring, (size_t)cur->valuedouble) ||
+	    json_arena_expand(a, cur, &why))
+		return;
+	old->type = cur->type;
+	old->child = cur->child;
+	old->valuestring = cur->valuestring;
+	old->valueint = cur->valueint;
+	old->valuedouble = cur->valuedouble;
+}
+
+int admission_request_expand(const struct admission_request *req)
+{
+	if (!req->tree_arena)
+		return 0;
+	share_same_spec(req->tree_arena, req);
+	return expand_spec(req->tree_arena, req->object) ||
+	       expand_spec(req->tree_arena, req->old_object);
 }
 
 int admission_request_parse(struct admission_request *req, const char *buf, size_t len,

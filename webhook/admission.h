@@ -18,7 +18,11 @@
  * `metadata.managedFields` of object and oldObject are checked as JSON
  * but not kept in the tree (they are most of a typical object, and
  * building them was most of the parsing time).  A policy that needs them
- * must take them off ADMISSION_SKIPPED in admission.c.
+ * must take them off ADMISSION_SKIPPED in admission.c.  The `spec` of
+ * object and oldObject is checked and kept as text, and built at once only
+ * for argoproj.io kinds, whose policies read it; for other kinds, a policy
+ * that reads it (the change-freeze comparison) calls
+ * admission_request_expand() first.
  */
 #ifndef WEBHOOK_ADMISSION_H
 #define WEBHOOK_ADMISSION_H
@@ -48,6 +52,7 @@ struct admission_request {
 	const cJSON *object; /* NULL when absent or null */
 	const cJSON *old_object;
 	int dry_run;
+	struct arena *tree_arena; /* for admission_request_expand(); NULL: nothing deferred */
 };
 
 /* Parses a JSON body (json_arena.h: strict RFC 8259, cJSON's nesting limit). */
@@ -61,6 +66,12 @@ int admission_request_parse_in(struct admission_request *req, char *buf, size_t 
  * (it is freed even on failure). */
 int admission_request_from_json(struct admission_request *req, cJSON *root, struct errbuf *err);
 void admission_request_release(struct admission_request *req);
+/*
+ * Builds the parts of object and oldObject left as text (their `spec`),
+ * so that every member of both can be read.  The request is logically
+ * unchanged, hence const.  0, or -1 when memory runs out.
+ */
+int admission_request_expand(const struct admission_request *req);
 
 /* 1 when the user or one of its groups is in the list. */
 int admission_user_in(const struct admission_request *req, const char *const *users,

@@ -183,7 +183,7 @@ static int same_top_member(const char *key, const cJSON *x, const cJSON *y)
  * in place, member by member, without copying either object. */
 static int only_bookkeeping(const struct admission_request *req)
 {
-	if (req->op != OP_UPDATE || !req->old_object || !req->object)
+	if (req->op != OP_UPDATE || !req->old_object || !req->object || admission_request_expand(req))
 		return 0;
 	return kobj_equal_members(req->old_object, req->object, is_status, same_top_member);
 }

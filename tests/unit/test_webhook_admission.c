@@ -148,14 +148,59 @@ static void test_skipped(void)
 	ok(meta && !cJSON_GetObjectItemCaseSensitive(meta, "managedFields") &&
 	           cJSON_GetObjectItemCaseSensitive(meta, "name"),
 	   "managedFields is left out, name kept");
-	ok(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req.object, "spec"),
-	                                    "status") != NULL,
+	ok(cJSON_GetObjectItemCaseSensitive(req.object, "spec")->type == cJSON_Raw,
+	   "a Deployment's spec is kept as text until a policy needs it");
+	ok(admission_request_expand(&req) == 0 &&
+	           cJSON_GetObjectItemCaseSensitive(
+			   cJSON_GetObjectItemCaseSensitive(req.object, "spec"), "status") != NULL,
 	   "a status deeper down is kept");
 	admission_request_release(&req);
 	errbuf_clear(&err);
 	ok(admission_request_parse(&req, bad, strlen(bad), &err) == -1 &&
 	           strstr(err.msg, "body is not valid JSON"),
 	   "a malformed status still fails the parse");
+}
+
+/* spec: built at once for Argo CD's kinds, on demand for the others. */
+static void test_deferred_spec(void)
+{
+	const char *app = REQ(
+		"\"uid\":\"u1\",\"kind\":{\"group\":\"argoproj.io\",\"version\":\"v1alpha1\","
+		"\"kind\":\"Application\"},\"operation\":\"UPDATE\","
+		"\"object\":{\"spec\":{\"project\":\"p\"}},\"oldObject\":{\"spec\":{\"project\":"
+		"\"q\"}}");
+	const char *same = REQ(MIN ",\"object\":{\"spec\":{\"replicas\":2,\"x\":\"a\\nb\"}},"
+	                           "\"oldObject\":{\"spec\":{\"replicas\":2,\"x\":\"a\\nb\"}}");
+	const char *changed = REQ(MIN ",\"object\":{\"spec\":{\"replicas\":2}},"
+	                              "\"oldObject\":{\"spec\":{\"replicas\":3}}");
+	struct admission_request req;
+	const cJSON *cur, *old;
+
+	if (!ok(admission_request_parse(&req, app, strlen(app), NULL) == 0, "deferred: parses"))
+		return;
+	ok(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(req.object, "spec")) &&
+	           cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(req.old_object, "spec")),
+	   "an Application's spec and old spec are built at once");
+	admission_request_release(&req);
+
+	admission_request_parse(&req, same, strlen(same), NULL);
+	admission_request_expand(&req);
+	cur = cJSON_GetObjectItemCaseSensitive(req.object, "spec");
+	old = cJSON_GetObjectItemCaseSensitive(req.old_object, "spec");
+	ok(cJSON_IsObject(cur) && cJSON_IsObject(old) && cur->child == old->child &&
+	           !strcmp(cJSON_GetObjectItemCaseSensitive(cur, "x")->valuestring, "a\nb"),
+	   "the same spec text on both sides is built once and shared");
+	admission_request_release(&req);
+
+	admission_request_parse(&req, changed, strlen(changed), NULL);
+	admission_request_expand(&req);
+	cur = cJSON_GetObjectItemCaseSensitive(req.object, "spec");
+	old = cJSON_GetObjectItemCaseSensitive(req.old_object, "spec");
+	ok(cJSON_GetObjectItemCaseSensitive(cur, "replicas")->valueint == 2 &&
+	           cJSON_GetObjectItemCaseSensitive(old, "replicas")->valueint == 3,
+	   "different specs are built each");
+	ok(admission_request_expand(&req) == 0, "expanding again changes nothing");
+	admission_request_release(&req);
 }
 
 static void test_render(void)
@@ -222,6 +267,7 @@ int main(void)
 	test_fields();
 	test_members();
 	test_skipped();
+	test_deferred_spec();
 	test_render();
 	return tap_done();
 }
