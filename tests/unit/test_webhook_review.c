@@ -3,6 +3,7 @@
  * out, the decision counted in the metrics and logged as one JSON line
  * without object contents.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,49 @@ static char *read_all(FILE *f)
 	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
 		buf[0] = '\0';
 	return buf;
+}
+
+struct worker {
+	struct review_env env;
+	int wrong;
+};
+
+static void *judge_many(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < 300; i++) {
+		struct strbuf out = STRBUF_INIT;
+		const char *body = i % 3 ? DELETE_SECRET : "not json";
+		int code = review_http(&w->env, body, strlen(body), &out);
+
+		if (code != (i % 3 ? 200 : 400) || (i % 3 && !strstr(out.buf, "\"uid\":\"u-42\"")))
+			w->wrong++;
+		strbuf_release(&out);
+	}
+	return NULL;
+}
+
+/* Two threads share one scratch, as the server's workers do; a scratch
+ * freed and made again is a new one to each thread's cached arena. */
+static void test_scratch(struct webhook_config *cfg)
+{
+	struct worker w[2];
+	pthread_t th[2];
+
+	for (int round = 0; round < 2; round++) {
+		struct review_scratch *sc = review_scratch_new();
+
+		for (int i = 0; i < 2; i++) {
+			w[i] = (struct worker){ { cfg, NULL, NULL, NULL, NULL, 0, sc }, 0 };
+			pthread_create(&th[i], NULL, judge_many, &w[i]);
+		}
+		for (int i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		ok(!w[0].wrong && !w[1].wrong,
+		   "round %d: two threads judge 600 reviews on one scratch, all right", round);
+		review_scratch_free(sc);
+	}
 }
 
 int main(void)
@@ -134,6 +178,8 @@ int main(void)
 	ok(strstr(prom.buf, "kind=\"other\",policy=\"none\",decision=\"allow\"") != NULL,
 	   "past the cap, kinds are counted as other");
 	ok(!strstr(prom.buf, "Kind2099"), "and not one series each");
+
+	test_scratch(&cfg);
 
 	strbuf_release(&out);
 	strbuf_release(&prom);
