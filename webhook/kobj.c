@@ -166,8 +166,17 @@ int kobj_equal(const cJSON *a, const cJSON *b)
 	case cJSON_Number:
 		return same_double(a->valuedouble, b->valuedouble);
 	case cJSON_String:
-	case cJSON_Raw:
 		return a->valuestring && b->valuestring && !strcmp(a->valuestring, b->valuestring);
+	case cJSON_Raw:
+		if (!a->valuestring || !b->valuestring)
+			return 0;
+		/* A member json_arena left as text is not NUL-terminated: its
+		 * length is in valuedouble (cJSON_CreateRaw's, as yaml_parse
+		 * makes for numbers, have 0 there).  The same text is the same value. */
+		if (a->valuedouble > 0 || b->valuedouble > 0)
+			return a->valuedouble == b->valuedouble &&
+			       !memcmp(a->valuestring, b->valuestring, (size_t)a->valuedouble);
+		return !strcmp(a->valuestring, b->valuestring);
 	case cJSON_Array:
 		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
 			if (!kobj_equal(x, y))

@@ -64,11 +64,33 @@ static int skip_b(const char *key)
 	return !strcmp(key, "b");
 }
 
+/* Raw nodes: cJSON's own (NUL-terminated, as yaml_parse makes for numbers)
+ * and json_arena's deferred text (a length, no terminator). */
+static void test_raw(void)
+{
+	cJSON *one = cJSON_CreateRaw("1"), *two = cJSON_CreateRaw("2"), *one2 = cJSON_CreateRaw("1");
+	char text[] = "{\"a\":1}{\"a\":1}{\"a\":2}";
+	cJSON d1 = { 0 }, d2 = { 0 }, d3 = { 0 };
+
+	ok(kobj_equal(one, one2) && !kobj_equal(one, two), "cJSON raw numbers compare as text");
+	d1.type = d2.type = d3.type = cJSON_Raw;
+	d1.valuestring = text;
+	d2.valuestring = text + 7;
+	d3.valuestring = text + 14;
+	d1.valuedouble = d2.valuedouble = d3.valuedouble = 7;
+	ok(kobj_equal(&d1, &d2) && !kobj_equal(&d1, &d3),
+	   "deferred text compares by its length, not past it");
+	cJSON_Delete(one);
+	cJSON_Delete(two);
+	cJSON_Delete(one2);
+}
+
 int main(void)
 {
 	cJSON *x, *y;
 
 	test_get();
+	test_raw();
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
 		x = cJSON_Parse(pairs[i].a);
 		y = cJSON_Parse(pairs[i].b);
