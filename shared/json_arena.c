@@ -22,6 +22,7 @@ struct parser {
 	const char *error; /* what went wrong, at p */
 	const char *const *const *skip; /* paths left out of the tree, or NULL */
 	uint32_t defer; /* the skip paths kept as raw text instead (json_arena_expand) */
+	const char *no_fast_before; /* where fast_skip() last gave up */
 };
 
 #define MAX_SKIP 32
@@ -667,10 +668,183 @@ static int skip_array(struct parser *ps)
 	return more;
 }
 
+/* The fast path of skip_value(): the values of skipped members are
+ * mostly small objects of short plain strings, small integers, true,
+ * false and null.  A scanner for just these, with no call per level, is
+ * cheaper than the exact recursion; it gives up (NULL) on anything else,
+ * and skip_value() then checks the value again the exact way.  So it
+ * must only accept what skip_value() accepts, and end where it ends. */
+#define FAST_DEPTH 32
+
+static inline char *fast_ws(char *p, const char *end)
+{
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* After the opening quote: past the closing one, when the string has
+ * no escape other than a one-letter one. */
+static inline __attribute__((always_inline)) char *fast_string(char *r, const char *end)
+{
+	char *q = quick_quote(r, end);
+
+	if (q)
+		return q + 1;
+	for (;;) {
+		q = find_special(r, end);
+		if (q == end)
+			return NULL;
+		if (*q == '"')
+			return q + 1;
+		if (*q != '\\' || end - q < 2 || !q[1] || !strchr("\"\\/bfnrt", q[1]))
+			return NULL;
+		r = q + 2;
+	}
+}
+
+/* An integer without fraction or exponent. */
+static inline char *fast_number(char *p, const char *end)
+{
+	if (*p == '-' && ++p == end)
+		return NULL;
+	if (*p == '0') {
+		p++;
+	} else {
+		if (*p < '1' || *p > '9')
+			return NULL;
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
+	}
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return NULL;
+	return p;
+}
+
+static inline char *fast_word(char *p, const char *end, const char *word, size_t len)
+{
+	return (size_t)(end - p) >= len && !memcmp(p, word, len) ? p + len : NULL;
+}
+
+static inline char *fast_scalar(char *p, const char *end)
+{
+	switch (*p) {
+	case '"':
+		return fast_string(p + 1, end);
+	case 't':
+		return fast_word(p, end, "true", 4);
+	case 'f':
+		return fast_word(p, end, "false", 5);
+	case 'n':
+		return fast_word(p, end, "null", 4);
+	default:
+		if (*p == '-' || (*p >= '0' && *p <= '9'))
+			return fast_number(p, end);
+		return NULL;
+	}
+}
+
+/* A key and its colon. */
+static inline __attribute__((always_inline)) char *fast_key(char *p, const char *end)
+{
+	p = fast_ws(p, end);
+	if (p == end || *p != '"' || !(p = fast_string(p + 1, end)))
+		return NULL;
+	if (p < end && *p == ':')
+		return p + 1;
+	p = fast_ws(p, end);
+	return p < end && *p == ':' ? p + 1 : NULL;
+}
+
+/* The end of the value at p, or NULL; room is how many levels may still
+ * be entered before the nesting limit. */
+static char *fast_scan(char *p, const char *end, int room, char **stop)
+{
+	char close[FAST_DEPTH], *next;
+	int d = 0;
+
+	if (room > FAST_DEPTH)
+		room = FAST_DEPTH;
+	/* At each give-up, p is where the part that could not be read starts. */
+	for (;;) {
+		p = fast_ws(p, end);
+		if (p == end)
+			goto give_up;
+		if (*p == '{' || *p == '[') {
+			if (d >= room)
+				goto give_up;
+			close[d++] = (char)(*p + 2); /* '}' or ']' */
+			p = fast_ws(p + 1, end);
+			if (p < end && *p == close[d - 1]) {
+				p++;
+				d--;
+			} else {
+				if (close[d - 1] == '}' && !(next = fast_key(p, end)))
+					goto give_up;
+				if (close[d - 1] == '}')
+					p = next;
+				continue;
+			}
+		} else if (!(next = fast_scalar(p, end))) {
+			goto give_up;
+		} else {
+			p = next;
+		}
+		/* After a value: close what ends here, then go on after ','. */
+		for (;;) {
+			if (!d)
+				return p;
+			p = fast_ws(p, end);
+			if (p == end)
+				goto give_up;
+			if (*p != close[d - 1])
+				break;
+			p++;
+			d--;
+		}
+		if (*p != ',')
+			goto give_up;
+		p++;
+		if (close[d - 1] == '}') {
+			if (!(next = fast_key(p, end)))
+				goto give_up;
+			p = next;
+		}
+	}
+give_up:
+	*stop = p;
+	return NULL;
+}
+
 /* Checks a value as parse_value() would, without building it. */
+/*
+ * fast_scan() where it may pay: not again inside a value it gave up on
+ * before the point where it did, so that the exact path, which calls
+ * skip_value() level by level, does not have every level scanned anew.
+ */
+static char *fast_skip(struct parser *ps)
+{
+	char *q, *stop = ps->p;
+
+	if (ps->p < ps->no_fast_before)
+		return NULL;
+	q = fast_scan(ps->p, ps->end, CJSON_NESTING_LIMIT - ps->depth, &stop);
+	if (!q)
+		ps->no_fast_before = stop;
+	return q;
+}
+
 static int skip_value(struct parser *ps)
 {
+	char *q = fast_skip(ps);
 	int simple;
+
+	if (q) {
+		ps->p = q;
+		return 0;
+	}
 
 	skip_ws(ps);
 	if (ps->p >= ps->end)
@@ -711,7 +885,7 @@ static cJSON *parse_all(struct arena *a, char *buf, size_t len, const char *cons
 	/* The nodes left in the pool at the end are lost: a batch is kept
 	 * to len bytes of nodes at most. */
 	size_t batch = len / sizeof(cJSON) < 32 ? len / sizeof(cJSON) + 1 : 32;
-	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, batch, 0, NULL, skip, defer };
+	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, batch, 0, NULL, skip, defer, buf };
 	cJSON *root = parser_node(&ps);
 
 	if (!parse_value(&ps, root, all_paths(skip), 0)) {
@@ -776,7 +950,7 @@ cJSON *json_arena_parse_prefix(struct arena *a, char *buf, size_t len, size_t *u
 {
 	/* Called value after value on one arena (a file of many documents):
 	 * one node at a time, so that nothing is lost between them. */
-	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, 1, 0, NULL, NULL, 0 };
+	struct parser ps = { buf, buf, buf + len, a, NULL, NULL, 1, 0, NULL, NULL, 0, buf };
 	cJSON *root = parser_node(&ps);
 
 	if (!parse_value(&ps, root, 0, 0)) {

@@ -477,6 +477,129 @@ static void test_skip_errors(void)
 	}
 }
 
+/* text (len bytes) parsed whole and with member "x" skipped: the same
+ * error, or the same tree without "x" (given as expect). */
+static void skip_agrees(const char *text, size_t len, const char *expect, const char *what)
+{
+	static const char *const key[] = { "x", NULL };
+	static const char *const *const skip[] = { key, NULL };
+
+	for (size_t j = 0; j < sizeof(parsers) / sizeof(*parsers); j++) {
+		char *whole = outcome(parsers[j].parse, text, len, NULL);
+		char *skipped = outcome(parsers[j].parse, text, len, skip);
+
+		is_str(skipped, strncmp(whole, "error", 5) ? expect : whole,
+		       "%s: skipped %s (%zu bytes) is checked as built", parsers[j].name, what, len);
+		free(whole);
+		free(skipped);
+	}
+}
+
+/* The values skip_value() settles in one scan, and each way out of it. */
+static void test_fast_skip(void)
+{
+	static const char *const values[] = {
+		"{\"f:metadata\":{\"f:labels\":{\".\":{},\"f:app\":{}}},\"f:spec\":{}}",
+		"[{\"manager\":\"kubectl\",\"operation\":\"Update\",\"time\":\"2026\"}]",
+		"{\"a\":true,\"b\":false,\"c\":null,\"d\":0,\"e\":-12,\"f\":123456789}",
+		"{\"k:{\\\"name\\\":\\\"app\\\"}\":{\".\":{}}}",
+		"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+		"\"0123456789abcdef\\n0123456789abcdef\"",
+		"\"\\u00e9\"",
+		"[\"a\",\"\\x\"]",
+		"[\"a\x1f\"]",
+		"[\"a\x7f\"]",
+		"{\"a\x01\":1}",
+		"[1.5]",
+		"[1e3]",
+		"[-0E+1]",
+		"[-0.0]",
+		"[0,-0]",
+		"[00]",
+		"[-]",
+		"[-a]",
+		"[1x]",
+		"[truex]",
+		"[tru]",
+		"{\"a\":nul}",
+		"{\"a\":fals}",
+		"{\"a\" :1}",
+		"{ \"a\"\t:\r\n1 , \"b\" : [ ] , \"c\" : { } }",
+		"[ 1 , [ ] , { } ]",
+		"{\"a\":1,}",
+		"[1,]",
+		"{\"a\":1]",
+		"[1}",
+		"{1:2}",
+		"{\"a\"}",
+		"[,1]",
+		"{}",
+		"[]",
+		"[[]]",
+		"[{}]",
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++) {
+		size_t n = (size_t)snprintf(text, sizeof(text), "{\"x\":%s,\"y\":2}", values[i]);
+
+		skip_agrees(text, n, "{\"y\":2}", values[i]);
+	}
+}
+
+/* A managedFields-like value cut at every byte: the same error both ways. */
+static void test_fast_skip_truncated(void)
+{
+	static const char text[] =
+		"{\"x\":[{\"manager\":\"argocd-controller\",\"operation\":\"Apply\","
+		"\"apiVersion\":\"apps/v1\",\"time\":\"2026-01-11T15:30:00Z\","
+		"\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:metadata\":{\"f:annotations\":"
+		"{\"f:argocd.argoproj.io/tracking-id\":{}},\"f:labels\":{\".\":{}}},"
+		"\"f:spec\":{\"f:replicas\":{},\"f:template\":{\"f:spec\":{\"f:containers\":"
+		"{\"k:{\\\"name\\\":\\\"app\\\"}\":{\".\":{},\"f:image\":{}}}}}}},"
+		"\"subresource\":\"status\",\"replicas\":3,\"ready\":true,\"x\":null}],\"y\":2}";
+	char label[32];
+
+	for (size_t n = 0; n <= sizeof(text) - 1; n++) {
+		snprintf(label, sizeof(label), "managedFields cut at %zu", n);
+		skip_agrees(text, n, "{\"y\":2}", label);
+	}
+}
+
+/* Nesting around the fast path's own depth and around the limit. */
+static void test_fast_skip_nesting(void)
+{
+	static const size_t depths[] = { 1,
+		                         31,
+		                         32,
+		                         33,
+		                         34,
+		                         64,
+		                         CJSON_NESTING_LIMIT - 2,
+		                         CJSON_NESTING_LIMIT - 1,
+		                         CJSON_NESTING_LIMIT };
+	char label[48];
+
+	for (size_t i = 0; i < sizeof(depths) / sizeof(*depths); i++) {
+		for (int obj = 0; obj < 2; obj++) {
+			size_t d = depths[i], n = 0;
+			char *text = malloc(16 * d + 32);
+
+			n += (size_t)sprintf(text, "{\"x\":");
+			for (size_t k = 0; k < d; k++)
+				n += (size_t)sprintf(text + n, obj ? "{\"k\":" : "[");
+			n += (size_t)sprintf(text + n, "1");
+			for (size_t k = 0; k < d; k++)
+				text[n++] = obj ? '}' : ']';
+			n += (size_t)sprintf(text + n, ",\"y\":2}");
+			snprintf(label, sizeof(label), "%s nested %zu deep",
+			         obj ? "objects" : "arrays", d);
+			skip_agrees(text, n, "{\"y\":2}", label);
+			free(text);
+		}
+	}
+}
+
 /*
  * A deferred member is checked as a skipped one, kept as its text, and
  * built by json_arena_expand() into what a full parse gives.
@@ -583,6 +706,9 @@ int main(void)
 	test_portable();
 	test_string_blocks();
 	test_skip_errors();
+	test_fast_skip();
+	test_fast_skip_truncated();
+	test_fast_skip_nesting();
 	test_batches();
 	test_defer();
 	return tap_done();
