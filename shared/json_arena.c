@@ -762,7 +762,7 @@ static inline __attribute__((always_inline)) char *fast_key(char *p, const char 
  * be entered before the nesting limit. */
 static char *fast_scan(char *p, const char *end, int room, char **stop)
 {
-	char close[FAST_DEPTH], *next;
+	char close[FAST_DEPTH], *next = NULL;
 	int d = 0;
 
 	if (room > FAST_DEPTH)
@@ -781,10 +781,11 @@ static char *fast_scan(char *p, const char *end, int room, char **stop)
 				p++;
 				d--;
 			} else {
-				if (close[d - 1] == '}' && !(next = fast_key(p, end)))
-					goto give_up;
-				if (close[d - 1] == '}')
+				if (close[d - 1] == '}') {
+					if (!(next = fast_key(p, end)))
+						goto give_up;
 					p = next;
+				}
 				continue;
 			}
 		} else if (!(next = fast_scalar(p, end))) {
