@@ -12,7 +12,6 @@
 
 #include "app_common.h"
 #include "commands.h"
-#include "duration.h"
 #include "errbuf.h"
 #include "json_util.h"
 #include "kube_client.h"
@@ -167,10 +166,7 @@ static int check_flags(int nargs, const char *timeout, int64_t *timeout_ns, stru
 {
 	if (nargs != 1)
 		return errbuf_set(err, "refresh takes exactly one APP");
-	if (duration_parse_request_timeout(timeout, timeout_ns, err) || *timeout_ns < 0)
-		return errbuf_set(err, "invalid --timeout \"%s\": want a duration such as 90s or 5m",
-		                  timeout);
-	return 0;
+	return options_parse_duration("--timeout", timeout, timeout_ns, err);
 }
 
 int cmd_refresh(int argc, const char **argv)

@@ -12,7 +12,6 @@
 #include "app_cache.h"
 #include "app_common.h"
 #include "commands.h"
-#include "duration.h"
 #include "errbuf.h"
 #include "json_util.h"
 #include "kube_client.h"
@@ -64,16 +63,6 @@ static const struct command_help sync_help = {
 		    "  # Everything but Services; give up after ten minutes\n"
 		    "  kubectl gitops sync platform --resource '!:Service:*' --timeout 10m\n",
 };
-static int parse_dur(const char *flag, const char *v, int64_t *ns, struct errbuf *err)
-{
-	if (!v)
-		return 0;
-	if (duration_parse_request_timeout(v, ns, err) || *ns < 0)
-		return errbuf_set(err, "invalid %s \"%s\": want a duration such as 90s or 5m", flag,
-		                  v);
-	return 0;
-}
-
 static int check_flags(struct sync_cmd *c, int nargs, struct errbuf *err)
 {
 	int64_t t = 0, h = 0;
@@ -88,11 +77,12 @@ static int check_flags(struct sync_cmd *c, int nargs, struct errbuf *err)
 		                  c->output);
 	if (c->parallel < 1)
 		return errbuf_set(err, "--parallel must be at least 1");
-	if (parse_dur("--timeout", c->timeout, &t, err) ||
-	    parse_dur("--health-timeout", c->health_timeout, &h, err) ||
-	    parse_dur("--retry-backoff-duration", c->backoff, &c->op.retry_backoff_ns, err) ||
-	    parse_dur("--retry-backoff-max-duration", c->backoff_max, &c->op.retry_backoff_max_ns,
-	              err))
+	if (options_parse_duration("--timeout", c->timeout, &t, err) ||
+	    options_parse_duration("--health-timeout", c->health_timeout, &h, err) ||
+	    options_parse_duration("--retry-backoff-duration", c->backoff, &c->op.retry_backoff_ns,
+	                           err) ||
+	    options_parse_duration("--retry-backoff-max-duration", c->backoff_max,
+	                           &c->op.retry_backoff_max_ns, err))
 		return -1;
 	c->deadline_ms = t ? kube_monotonic_ms() + t / 1000000 : 0;
 	c->health_timeout_ms = h / 1000000;

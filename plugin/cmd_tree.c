@@ -14,7 +14,6 @@
 #include "app_cache.h"
 #include "app_common.h"
 #include "commands.h"
-#include "duration.h"
 #include "errbuf.h"
 #include "json_util.h"
 #include "kube_client.h"
@@ -421,13 +420,7 @@ static int check_flags(struct tree_cmd *c, int nargs, int64_t *timeout_ns, struc
 		                  c->output);
 	if (c->timeout && !c->watch)
 		return errbuf_set(err, "--timeout is only for -w");
-	if (c->timeout &&
-	    (duration_parse_request_timeout(c->timeout, timeout_ns, err) || *timeout_ns < 0))
-		return errbuf_set(err,
-		                  "invalid --timeout \"%s\": want a duration such as 90s "
-		                  "or 5m",
-		                  c->timeout);
-	return 0;
+	return options_parse_duration("--timeout", c->timeout, timeout_ns, err);
 }
 
 int cmd_tree(int argc, const char **argv)

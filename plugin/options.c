@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "errbuf.h"
 #include "ui.h"
 #include "xalloc.h"
@@ -25,6 +26,16 @@ void strlist_release(struct strlist *l)
 }
 
 /* Exactly the spellings Go's strconv.ParseBool accepts: "tRuE" is not one. */
+int options_parse_duration(const char *flag, const char *v, int64_t *ns, struct errbuf *err)
+{
+	if (!v)
+		return 0;
+	if (duration_parse_request_timeout(v, ns, err) || *ns < 0)
+		return errbuf_set(err, "invalid %s \"%s\": want a duration such as 90s or 5m", flag,
+		                  v);
+	return 0;
+}
+
 int options_parse_bool(const char *s)
 {
 	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };

@@ -15,6 +15,7 @@
 #define OPTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct errbuf;
@@ -76,5 +77,12 @@ int options_usage_error(const char *cmd, const struct errbuf *err);
 
 /* Parses a pflag boolean; -1 when it is not one. */
 int options_parse_bool(const char *s);
+
+/*
+ * A duration flag's value (kubectl's --request-timeout syntax: "90s",
+ * "5m", or a bare number of seconds) into *ns; NULL leaves *ns alone.
+ * -1 with "invalid FLAG ..." in err when it is not one or is negative.
+ */
+int options_parse_duration(const char *flag, const char *v, int64_t *ns, struct errbuf *err);
 
 #endif

@@ -128,10 +128,30 @@ static void booleans(void)
 	is_int(options_parse_bool(""), -1, "'' is not a boolean");
 }
 
+static void durations(void)
+{
+	struct errbuf err;
+	int64_t ns = 7;
+
+	ok(options_parse_duration("--timeout", NULL, &ns, &err) == 0 && ns == 7,
+	   "an unset duration flag leaves the value alone");
+	ok(options_parse_duration("--timeout", "90s", &ns, &err) == 0 && ns == INT64_C(90000000000),
+	   "90s");
+	ok(options_parse_duration("--timeout", "5", &ns, &err) == 0 && ns == INT64_C(5000000000),
+	   "a bare number is seconds, as --request-timeout takes it");
+	ok(options_parse_duration("--health-timeout", "soon", &ns, &err) == -1 &&
+	           !strcmp(err.msg, "invalid --health-timeout \"soon\": want a duration such as "
+	                            "90s or 5m"),
+	   "a bad duration names the flag and the value");
+	ok(options_parse_duration("--timeout", "-1s", &ns, &err) == -1,
+	   "a negative one is refused");
+}
+
 int main(void)
 {
 	syntax();
 	errors();
 	booleans();
+	durations();
 	return tap_done();
 }
