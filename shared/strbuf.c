@@ -45,7 +45,7 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 		return;
 	if (!sb->alloc)
 		sb->buf = NULL;
-	sb->alloc = want < 64 ? 64 : want;
+	sb->alloc = want < 256 ? 256 : want;
 	if (sb->alloc < want * 3 / 2)
 		sb->alloc = want * 3 / 2;
 	sb->buf = xrealloc(sb->buf, sb->alloc);
@@ -64,26 +64,6 @@ void strbuf_setlen(struct strbuf *sb, size_t len)
 void strbuf_reset(struct strbuf *sb)
 {
 	strbuf_setlen(sb, 0);
-}
-
-void strbuf_add(struct strbuf *sb, const void *data, size_t len)
-{
-	strbuf_grow(sb, len);
-	memcpy(sb->buf + sb->len, data, len);
-	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_addstr(struct strbuf *sb, const char *s)
-{
-	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addch(struct strbuf *sb, int c)
-{
-	char ch = (char)c;
-
-	strbuf_add(sb, &ch, 1);
 }
 
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)

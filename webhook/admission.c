@@ -3,7 +3,6 @@
 
 #include "admission.h"
 #include "arena.h"
-#include "emit.h"
 #include "errbuf.h"
 #include "json_arena.h"
 #include "json_write.h"
@@ -373,7 +372,8 @@ static void render_status(struct strbuf *out, int code)
 	unsigned u = code < 0 ? 0 - (unsigned)code : (unsigned)code;
 
 	if (code == 403) {
-		emit_lit(out, ",\"status\":{\"code\":403,\"reason\":\"Forbidden\",\"message\":");
+		strbuf_addlit(out,
+		              ",\"status\":{\"code\":403,\"reason\":\"Forbidden\",\"message\":");
 		return;
 	}
 	do
@@ -381,38 +381,38 @@ static void render_status(struct strbuf *out, int code)
 	while (u /= 10);
 	if (code < 0)
 		*--p = '-';
-	emit_lit(out, ",\"status\":{\"code\":");
-	emit_add(out, p, (size_t)(digits + sizeof(digits) - p));
+	strbuf_addlit(out, ",\"status\":{\"code\":");
+	strbuf_add(out, p, (size_t)(digits + sizeof(digits) - p));
 	if (code >= 500)
-		emit_lit(out, ",\"reason\":\"InternalError\",\"message\":");
+		strbuf_addlit(out, ",\"reason\":\"InternalError\",\"message\":");
 	else
-		emit_lit(out, ",\"reason\":\"Forbidden\",\"message\":");
+		strbuf_addlit(out, ",\"reason\":\"Forbidden\",\"message\":");
 }
 
 /* Byte for byte what cJSON_PrintUnformatted gave, without building a tree. */
 void admission_response_render_to(struct strbuf *out, const char *uid,
                                   const struct admission_response *resp)
 {
-	emit_lit(out, "{\"apiVersion\":\"" REVIEW_API_VERSION "\","
-	              "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
-	emit_json_string(out, uid);
+	strbuf_addlit(out, "{\"apiVersion\":\"" REVIEW_API_VERSION "\","
+	                   "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	json_write_string(out, uid);
 	if (resp->allowed) {
-		emit_lit(out, ",\"allowed\":true");
+		strbuf_addlit(out, ",\"allowed\":true");
 	} else {
-		emit_lit(out, ",\"allowed\":false");
+		strbuf_addlit(out, ",\"allowed\":false");
 		render_status(out, resp->code ? resp->code : 403);
-		emit_json_string(out, resp->message.buf);
-		emit_lit(out, "}");
+		json_write_string(out, resp->message.buf);
+		strbuf_addlit(out, "}");
 	}
 	if (resp->warnings && resp->warnings->child) {
-		emit_lit(out, ",\"warnings\":");
+		strbuf_addlit(out, ",\"warnings\":");
 		json_write_value(out, resp->warnings);
 	}
 	if (resp->audit && resp->audit->child) {
-		emit_lit(out, ",\"auditAnnotations\":");
+		strbuf_addlit(out, ",\"auditAnnotations\":");
 		json_write_value(out, resp->audit);
 	}
-	emit_lit(out, "}}");
+	strbuf_addlit(out, "}}");
 }
 
 char *admission_response_render(const char *uid, const struct admission_response *resp)

@@ -19,7 +19,6 @@
 #include "admission.h"
 #include "config.h"
 #include "decision_log.h"
-#include "emit.h"
 #include "json_write.h"
 #include "log_async.h"
 #include "policy.h"
@@ -70,10 +69,10 @@ static void number(struct strbuf *sb, const char *key, long long v)
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	emit_lit(sb, ",\"");
-	emit_str(sb, key);
-	emit_lit(sb, "\":");
-	emit_add(sb, p, (size_t)(digits + sizeof(digits) - p));
+	strbuf_addlit(sb, ",\"");
+	strbuf_addstr(sb, key);
+	strbuf_addlit(sb, "\":");
+	strbuf_add(sb, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -95,7 +94,7 @@ static void line_emit(FILE *f, struct strbuf *sb)
 {
 	int fd = fileno(f);
 
-	emit_lit(sb, "}\n");
+	strbuf_addlit(sb, "}\n");
 	if (fd >= 0 && log_async_write(fd, sb->buf, sb->len)) {
 		/* Taken by the background writer (log_async.h). */
 	} else if (fd < 0 || __fpending(f)) {
@@ -115,19 +114,19 @@ static void line_emit(FILE *f, struct strbuf *sb)
 }
 
 /* The decision line's fields, keys quoted in advance. */
-#define FIELD(sb, key, value)                  \
-	do {                                   \
-		emit_lit(sb, ",\"" key "\":"); \
-		emit_json_string(sb, value);   \
+#define FIELD(sb, key, value)                       \
+	do {                                        \
+		strbuf_addlit(sb, ",\"" key "\":"); \
+		json_write_string(sb, value);       \
 	} while (0)
 
 /* The same for a value that is one of our own names (operation, policy,
  * mode, decision), which never needs an escape. */
-#define NAME_FIELD(sb, key, value)               \
-	do {                                     \
-		emit_lit(sb, ",\"" key "\":\""); \
-		emit_str(sb, value);             \
-		emit_lit(sb, "\"");              \
+#define NAME_FIELD(sb, key, value)                    \
+	do {                                          \
+		strbuf_addlit(sb, ",\"" key "\":\""); \
+		strbuf_addstr(sb, value);             \
+		strbuf_addlit(sb, "\"");              \
 	} while (0)
 
 void decision_log_write(FILE *f, const struct admission_request *req,
@@ -140,12 +139,12 @@ void decision_log_write(FILE *f, const struct admission_request *req,
 		return;
 	/* Most lines fit; small enough for malloc's per-thread cache. */
 	strbuf_init(&sb, 512);
-	emit_lit(&sb, "{\"time\":\"");
-	emit_str(&sb, now_rfc3339());
+	strbuf_addlit(&sb, "{\"time\":\"");
+	strbuf_addstr(&sb, now_rfc3339());
 	if (out->allowed)
-		emit_lit(&sb, "\",\"level\":\"info\",\"msg\":\"admission decision\"");
+		strbuf_addlit(&sb, "\",\"level\":\"info\",\"msg\":\"admission decision\"");
 	else
-		emit_lit(&sb, "\",\"level\":\"warn\",\"msg\":\"admission decision\"");
+		strbuf_addlit(&sb, "\",\"level\":\"warn\",\"msg\":\"admission decision\"");
 	FIELD(&sb, "uid", req->uid);
 	NAME_FIELD(&sb, "operation", req->operation);
 	FIELD(&sb, "group", req->group);
@@ -156,9 +155,9 @@ void decision_log_write(FILE *f, const struct admission_request *req,
 	FIELD(&sb, "name", req->name);
 	FIELD(&sb, "user", req->username);
 	if (req->dry_run)
-		emit_lit(&sb, ",\"dry_run\":true");
+		strbuf_addlit(&sb, ",\"dry_run\":true");
 	else
-		emit_lit(&sb, ",\"dry_run\":false");
+		strbuf_addlit(&sb, ",\"dry_run\":false");
 	if (out->allowed && out->nr_hits)
 		decision = out->mode == POLICY_WARN ? "warn" : "audit";
 	NAME_FIELD(&sb, "decision", decision);

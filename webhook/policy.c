@@ -1,7 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
 #include "kobj.h"
 #include "policy.h"
 #include "state.h"
@@ -90,9 +89,9 @@ static void record(struct policy_outcome *out, const char *name, enum policy_mod
 /* "<policy>: <msg>", as messages, reasons and annotations quote a violation. */
 static void add_violation(struct strbuf *sb, const char *name, const char *msg)
 {
-	emit_str(sb, name);
-	emit_lit(sb, ": ");
-	emit_str(sb, msg);
+	strbuf_addstr(sb, name);
+	strbuf_addlit(sb, ": ");
+	strbuf_addstr(sb, msg);
 }
 
 static void apply_enforce(const char *name, const char *msg, struct admission_response *resp,
@@ -103,8 +102,8 @@ static void apply_enforce(const char *name, const char *msg, struct admission_re
 		out->mode = POLICY_ENFORCE;
 		strbuf_reset(&out->reason);
 	} else {
-		emit_lit(&resp->message, "; ");
-		emit_lit(&out->reason, "; ");
+		strbuf_addlit(&resp->message, "; ");
+		strbuf_addlit(&out->reason, "; ");
 	}
 	resp->allowed = out->allowed = 0;
 	resp->code = 403;
@@ -127,8 +126,8 @@ static void apply_violation(const char *name, enum policy_mode mode, const char 
 	if (mode == POLICY_WARN) {
 		struct strbuf w = STRBUF_INIT;
 
-		emit_lit(&w, "would be denied in enforce mode: ");
-		emit_add(&w, sb.buf, sb.len);
+		strbuf_addlit(&w, "would be denied in enforce mode: ");
+		strbuf_add(&w, sb.buf, sb.len);
 		admission_response_warn(resp, w.buf);
 		strbuf_release(&w);
 	}
@@ -136,7 +135,7 @@ static void apply_violation(const char *name, enum policy_mode mode, const char 
 	if (out->allowed && !*out->policy) {
 		out->policy = name;
 		out->mode = mode;
-		emit_add(&out->reason, sb.buf, sb.len);
+		strbuf_add(&out->reason, sb.buf, sb.len);
 	}
 	strbuf_release(&sb);
 }
@@ -193,11 +192,11 @@ void describe_subject(struct strbuf *sb, const struct admission_request *req)
 {
 	const char *name = *req->name ? req->name : kobj_name(req->object);
 
-	emit_str(sb, req->kind);
-	emit_lit(sb, " ");
+	strbuf_addstr(sb, req->kind);
+	strbuf_addlit(sb, " ");
 	if (*req->ns && !request_kind_is(req, "", "Namespace")) {
-		emit_str(sb, req->ns);
-		emit_lit(sb, "/");
+		strbuf_addstr(sb, req->ns);
+		strbuf_addlit(sb, "/");
 	}
-	emit_str(sb, name && *name ? name : "(unnamed)");
+	strbuf_addstr(sb, name && *name ? name : "(unnamed)");
 }

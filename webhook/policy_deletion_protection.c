@@ -27,7 +27,6 @@
  */
 #include <string.h>
 
-#include "emit.h"
 #include "kobj.h"
 #include "policy.h"
 #include "state.h"
@@ -95,9 +94,9 @@ static enum policy_result check_delete(const struct policy_input *in, struct str
 		return POLICY_PASS;
 	}
 	describe_subject(msg, in->req);
-	emit_lit(msg, " is protected by " SYNC_OPTIONS_ANNOTATION " ");
-	emit_str(msg, opt);
-	emit_lit(msg, ": remove the option in Git and sync before deleting it");
+	strbuf_addlit(msg, " is protected by " SYNC_OPTIONS_ANNOTATION " ");
+	strbuf_addstr(msg, opt);
+	strbuf_addlit(msg, ": remove the option in Git and sync before deleting it");
 	return POLICY_VIOLATION;
 }
 
@@ -116,15 +115,15 @@ static enum policy_result check_update(const struct policy_input *in, struct str
 	for (const char *const *o = protect_options; *o; o++) {
 		if (!sync_options_has(old_opts, *o) || sync_options_has(cur_opts, *o))
 			continue;
-		emit_lit(msg, "removing ");
-		emit_str(msg, *o);
-		emit_lit(msg, " from the " SYNC_OPTIONS_ANNOTATION " of ");
+		strbuf_addlit(msg, "removing ");
+		strbuf_addstr(msg, *o);
+		strbuf_addlit(msg, " from the " SYNC_OPTIONS_ANNOTATION " of ");
 		describe_subject(msg, in->req);
-		emit_lit(msg, " (managed by Application ");
-		emit_str(msg, in->owner.ns);
-		emit_lit(msg, "/");
-		emit_str(msg, in->owner.name);
-		emit_lit(msg, ") is reserved to the Argo CD controller: remove it in Git");
+		strbuf_addlit(msg, " (managed by Application ");
+		strbuf_addstr(msg, in->owner.ns);
+		strbuf_addlit(msg, "/");
+		strbuf_addstr(msg, in->owner.name);
+		strbuf_addlit(msg, ") is reserved to the Argo CD controller: remove it in Git");
 		return POLICY_VIOLATION;
 	}
 	return POLICY_PASS;

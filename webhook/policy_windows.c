@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "errbuf.h"
-#include "emit.h"
 #include "kobj.h"
 #include "policy.h"
 #include "project_match.h"
@@ -87,14 +86,14 @@ static void deny_sync(struct strbuf *msg, const struct admission_request *req, i
 	const char *ns = kobj_namespace(req->object), *name = kobj_name(req->object);
 
 	if (automated)
-		emit_lit(msg, "an automated sync of Application ");
+		strbuf_addlit(msg, "an automated sync of Application ");
 	else
-		emit_lit(msg, "a manual sync of Application ");
-	emit_str(msg, ns ? ns : req->ns);
-	emit_lit(msg, "/");
-	emit_str(msg, name ? name : req->name);
-	emit_lit(msg, " is not allowed now: ");
-	emit_str(msg, why);
+		strbuf_addlit(msg, "a manual sync of Application ");
+	strbuf_addstr(msg, ns ? ns : req->ns);
+	strbuf_addlit(msg, "/");
+	strbuf_addstr(msg, name ? name : req->name);
+	strbuf_addlit(msg, " is not allowed now: ");
+	strbuf_addstr(msg, why);
 }
 
 /* window_app_from_json() without the library's lookups; returns spec,
@@ -191,13 +190,13 @@ static int only_bookkeeping(const struct admission_request *req)
 static void deny_freeze(struct strbuf *msg, const struct policy_input *in, const char *why)
 {
 	describe_subject(msg, in->req);
-	emit_lit(msg, " is managed by Application ");
-	emit_str(msg, in->owner.ns);
-	emit_lit(msg, "/");
-	emit_str(msg, in->owner.name);
-	emit_lit(msg, ", which is in a change freeze (");
-	emit_str(msg, why);
-	emit_lit(msg, "): change it through Git once the window allows syncs");
+	strbuf_addlit(msg, " is managed by Application ");
+	strbuf_addstr(msg, in->owner.ns);
+	strbuf_addlit(msg, "/");
+	strbuf_addstr(msg, in->owner.name);
+	strbuf_addlit(msg, ", which is in a change freeze (");
+	strbuf_addstr(msg, why);
+	strbuf_addlit(msg, "): change it through Git once the window allows syncs");
 }
 
 /*
