@@ -57,24 +57,27 @@ static void test_in_progress(void)
 static void test_wave(void)
 {
 	static const struct {
-		const char *value;
+		const char *ann; /* metadata.annotations */
 		int want;
 	} cases[] = {
-		{ "3", 3 },   { "-2", -2 }, { "+4", 4 },          { "", 0 },
-		{ "1.5", 0 }, { " 1", 0 },  { "99999999999", 0 }, { NULL, 0 },
+		{ "{}", 0 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\"3\"}", 3 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\"-2\"}", -2 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\"+4\"}", 4 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\"\"}", 0 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\"1.5\"}", 0 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\" 1\"}", 0 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\"99999999999\"}", 0 },
+		{ "{\"argocd.argoproj.io/sync-wave\":3}", 0 },
+		{ "{\"argocd.argoproj.io/sync-wave\":\"1.5\",\"helm.sh/hook-weight\":\"4\"}", 4 },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *app = cJSON_CreateObject();
+		cJSON *app = cJSON_CreateObject(), *md = cJSON_AddObjectToObject(app, "metadata");
 
-		if (cases[i].value)
-			cJSON_AddStringToObject(
-				cJSON_AddObjectToObject(cJSON_AddObjectToObject(app, "metadata"),
-			                                "annotations"),
-				ANN_SYNC_WAVE, cases[i].value);
-		is_int(app_wave(app), cases[i].want, "sync-wave \"%s\"",
-		       cases[i].value ? cases[i].value : "(absent)");
+		cJSON_AddItemToObject(md, "annotations", cJSON_Parse(cases[i].ann));
+		is_int(app_wave(app), cases[i].want, "wave of %s", cases[i].ann);
 		cJSON_Delete(app);
 	}
 }

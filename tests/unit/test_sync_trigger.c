@@ -112,69 +112,9 @@ static void test_check(void)
 	}
 }
 
-static void test_in_progress(void)
-{
-	static const struct {
-		const char *json;
-		int want;
-		const char *what;
-	} cases[] = {
-		{ "{}", 0, "never synced" },
-		{ "{\"operation\":{\"sync\":{}}}", 1, ".operation set" },
-		{ "{\"status\":{\"operationState\":{\"phase\":\"Running\"}}}", 1, "no finishedAt" },
-		{ "{\"status\":{\"reconciledAt\":\"2026-01-01T00:00:05Z\",\"operationState\":"
-		  "{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}",
-		  1, "not reconciled since it finished" },
-		{ "{\"status\":{\"operationState\":{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}", 1,
-		  "never reconciled" },
-		{ "{\"status\":{\"reconciledAt\":\"2026-01-01T00:00:06Z\",\"operationState\":"
-		  "{\"finishedAt\":\"2026-01-01T00:00:06Z\"}}}",
-		  0, "reconciled at finishedAt" },
-		{ "{\"status\":{\"operationState\":{\"finishedAt\":\"2026-01-01T00:00:06Z\","
-		  "\"operation\":{\"sync\":{\"dryRun\":true}}}}}",
-		  0, "a dry run needs no reconcile" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *app = cJSON_Parse(cases[i].json);
-
-		is_int(app_operation_in_progress(app), cases[i].want, "in progress: %s",
-		       cases[i].what);
-		cJSON_Delete(app);
-	}
-}
-
-static void test_wave(void)
-{
-	static const struct {
-		const char *ann;
-		int want;
-	} cases[] = {
-		{ "{}", 0 },
-		{ "{\"argocd.argoproj.io/sync-wave\":\"-2\"}", -2 },
-		{ "{\"argocd.argoproj.io/sync-wave\":\"+7\"}", 7 },
-		{ "{\"argocd.argoproj.io/sync-wave\":\" 1\"}", 0 },
-		{ "{\"argocd.argoproj.io/sync-wave\":\"1.5\",\"helm.sh/hook-weight\":\"4\"}", 4 },
-		{ "{\"argocd.argoproj.io/sync-wave\":\"99999999999\"}", 0 },
-		{ "{\"argocd.argoproj.io/sync-wave\":3}", 0 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *app = cJSON_CreateObject(), *md = cJSON_AddObjectToObject(app, "metadata");
-
-		cJSON_AddItemToObject(md, "annotations", cJSON_Parse(cases[i].ann));
-		is_int(app_wave(app), cases[i].want, "wave of %s", cases[i].ann);
-		cJSON_Delete(app);
-	}
-}
-
 int main(void)
 {
 	test_build();
 	test_check();
-	test_in_progress();
-	test_wave();
 	return tap_done();
 }
