@@ -96,20 +96,6 @@ static void deny_sync(struct strbuf *msg, const struct admission_request *req, i
 	strbuf_addstr(msg, why);
 }
 
-/* window_app_from_json() without the library's lookups; returns spec,
- * which the caller reads the project from. */
-static const cJSON *window_app_of(const cJSON *app, struct window_app *wa)
-{
-	const cJSON *spec = kobj_get(app, "spec"), *dest = kobj_get(spec, "destination");
-	const char *s;
-
-	wa->name = (s = kobj_str(kobj_get(app, "metadata"), "name")) ? s : "";
-	wa->dest_name = (s = kobj_str(dest, "name")) ? s : "";
-	wa->dest_server = (s = kobj_str(dest, "server")) ? s : "";
-	wa->dest_namespace = (s = kobj_str(dest, "namespace")) ? s : "";
-	return spec;
-}
-
 static enum policy_result check_sync(const struct policy_input *in, struct strbuf *msg)
 {
 	const struct admission_request *req = in->req;
@@ -127,8 +113,8 @@ static enum policy_result check_sync(const struct policy_input *in, struct strbu
 		return POLICY_PASS;
 	auto_flag = kobj_get(kobj_obj(op, "initiatedBy"), "automated");
 	automated = auto_flag && (auto_flag->type & 0xff) == cJSON_True;
-	ret = blocked(in, kobj_str(window_app_of(req->object, &wa), "project"), &wa, !automated,
-	              &why);
+	window_app_from_json(req->object, &wa);
+	ret = blocked(in, kobj_str(kobj_obj(req->object, "spec"), "project"), &wa, !automated, &why);
 	if (ret == POLICY_VIOLATION)
 		deny_sync(msg, req, automated, why.buf);
 	strbuf_release(&why);
@@ -182,7 +168,11 @@ static int same_top_member(const char *key, const cJSON *x, const cJSON *y)
  * in place, member by member, without copying either object. */
 static int only_bookkeeping(const struct admission_request *req)
 {
-	if (req->op != OP_UPDATE || !req->old_object || !req->object || admission_request_expand(req))
+	struct errbuf err;
+
+	/* An object that cannot be read whole is not known to be unchanged. */
+	if (req->op != OP_UPDATE || !req->old_object || !req->object ||
+	    admission_request_expand(req, &err))
 		return 0;
 	return kobj_equal_members(req->old_object, req->object, is_status, same_top_member);
 }

@@ -84,15 +84,15 @@ static void cork_response(struct MHD_Connection *c, struct request *rq, size_t l
  */
 static void flush_response(struct MHD_Connection *c, struct request *rq)
 {
-	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(
-		c, MHD_CONNECTION_INFO_CONNECTION_FD);
-	const union MHD_ConnectionInfo *sc = MHD_get_connection_info(
-		c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn *cn = sc ? sc->socket_context : NULL;
+	const union MHD_ConnectionInfo *fd, *sc;
+	struct conn *cn;
 	int off = 0;
 
 	if (!rq->corked)
 		return;
+	fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	sc = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	cn = sc ? sc->socket_context : NULL;
 	if (gnutls_record_uncork(rq->corked, 0) < 0 && gnutls_record_check_corked(rq->corked)) {
 		if (fd)
 			shutdown(fd->connect_fd, SHUT_RDWR);
