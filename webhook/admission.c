@@ -237,21 +237,19 @@ int admission_request_parse_in(struct admission_request *req, char *buf, size_t 
 	if (take_root(req, err))
 		return -1;
 	/* Argo CD's own kinds: their policies read the spec every time. */
-	if (!strcmp(req->group, "argoproj.io") && admission_request_expand(req)) {
+	if (!strcmp(req->group, "argoproj.io") && admission_request_expand(req, &why)) {
 		admission_request_release(req);
-		return errbuf_set(err, "out of memory");
+		return errbuf_set(err, "body is not valid JSON (%s)", why.msg);
 	}
 	return 0;
 }
 
 /* Every member named spec: a duplicate key is deferred too. */
-static int expand_spec(struct arena *a, const cJSON *obj)
+static int expand_spec(struct arena *a, const cJSON *obj, struct errbuf *err)
 {
-	struct errbuf why;
-
 	for (cJSON *m = obj ? obj->child : NULL; m; m = m->next)
 		if (m->type == cJSON_Raw && m->string && !strcmp(m->string, "spec") &&
-		    json_arena_expand(a, m, &why))
+		    json_arena_expand(a, m, err))
 			return -1;
 	return 0;
 }
@@ -283,13 +281,13 @@ static void share_same_spec(struct arena *a, const struct admission_request *req
 	old->valuedouble = cur->valuedouble;
 }
 
-int admission_request_expand(const struct admission_request *req)
+int admission_request_expand(const struct admission_request *req, struct errbuf *err)
 {
 	if (!req->tree_arena)
 		return 0;
 	share_same_spec(req->tree_arena, req);
-	return expand_spec(req->tree_arena, req->object) ||
-	       expand_spec(req->tree_arena, req->old_object);
+	return expand_spec(req->tree_arena, req->object, err) ||
+	       expand_spec(req->tree_arena, req->old_object, err);
 }
 
 int admission_request_parse(struct admission_request *req, const char *buf, size_t len,

@@ -69,9 +69,10 @@ void admission_request_release(struct admission_request *req);
 /*
  * Builds the parts of object and oldObject left as text (their `spec`),
  * so that every member of both can be read.  The request is logically
- * unchanged, hence const.  0, or -1 when memory runs out.
+ * unchanged, hence const.  0, or -1 with err set; the text was checked
+ * when parsed, so only an inconsistency in json_arena could fail here.
  */
-int admission_request_expand(const struct admission_request *req);
+int admission_request_expand(const struct admission_request *req, struct errbuf *err);
 
 /* 1 when the user or one of its groups is in the list. */
 int admission_user_in(const struct admission_request *req, const char *const *users,

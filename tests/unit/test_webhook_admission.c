@@ -150,7 +150,7 @@ static void test_skipped(void)
 	   "managedFields is left out, name kept");
 	ok(cJSON_GetObjectItemCaseSensitive(req.object, "spec")->type == cJSON_Raw,
 	   "a Deployment's spec is kept as text until a policy needs it");
-	ok(admission_request_expand(&req) == 0 &&
+	ok(admission_request_expand(&req, &err) == 0 &&
 	           cJSON_GetObjectItemCaseSensitive(
 			   cJSON_GetObjectItemCaseSensitive(req.object, "spec"), "status") != NULL,
 	   "a status deeper down is kept");
@@ -159,6 +159,18 @@ static void test_skipped(void)
 	ok(admission_request_parse(&req, bad, strlen(bad), &err) == -1 &&
 	           strstr(err.msg, "body is not valid JSON"),
 	   "a malformed status still fails the parse");
+}
+
+/* Parses body, builds its deferred spec, and points at object's and oldObject's. */
+static void expanded_specs(struct admission_request *req, const char *body, const cJSON **cur,
+                           const cJSON **old)
+{
+	struct errbuf err;
+
+	admission_request_parse(req, body, strlen(body), NULL);
+	admission_request_expand(req, &err);
+	*cur = cJSON_GetObjectItemCaseSensitive(req->object, "spec");
+	*old = cJSON_GetObjectItemCaseSensitive(req->old_object, "spec");
 }
 
 /* spec: built at once for Argo CD's kinds, on demand for the others. */
@@ -175,6 +187,7 @@ static void test_deferred_spec(void)
 	                              "\"oldObject\":{\"spec\":{\"replicas\":3}}");
 	struct admission_request req;
 	const cJSON *cur, *old;
+	struct errbuf err;
 
 	if (!ok(admission_request_parse(&req, app, strlen(app), NULL) == 0, "deferred: parses"))
 		return;
@@ -183,23 +196,17 @@ static void test_deferred_spec(void)
 	   "an Application's spec and old spec are built at once");
 	admission_request_release(&req);
 
-	admission_request_parse(&req, same, strlen(same), NULL);
-	admission_request_expand(&req);
-	cur = cJSON_GetObjectItemCaseSensitive(req.object, "spec");
-	old = cJSON_GetObjectItemCaseSensitive(req.old_object, "spec");
+	expanded_specs(&req, same, &cur, &old);
 	ok(cJSON_IsObject(cur) && cJSON_IsObject(old) && cur->child == old->child &&
 	           !strcmp(cJSON_GetObjectItemCaseSensitive(cur, "x")->valuestring, "a\nb"),
 	   "the same spec text on both sides is built once and shared");
 	admission_request_release(&req);
 
-	admission_request_parse(&req, changed, strlen(changed), NULL);
-	admission_request_expand(&req);
-	cur = cJSON_GetObjectItemCaseSensitive(req.object, "spec");
-	old = cJSON_GetObjectItemCaseSensitive(req.old_object, "spec");
+	expanded_specs(&req, changed, &cur, &old);
 	ok(cJSON_GetObjectItemCaseSensitive(cur, "replicas")->valueint == 2 &&
 	           cJSON_GetObjectItemCaseSensitive(old, "replicas")->valueint == 3,
 	   "different specs are built each");
-	ok(admission_request_expand(&req) == 0, "expanding again changes nothing");
+	ok(admission_request_expand(&req, &err) == 0, "expanding again changes nothing");
 	admission_request_release(&req);
 }
 
